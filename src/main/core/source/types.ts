@@ -91,6 +91,8 @@ export interface SourceReader {
   info(): Promise<SourceInfo>;
   /** Streams rows; memory stays flat however many chats there are. */
   readConversations(options?: ReadOptions): AsyncIterable<SourceRow>;
+  /** How many chats `readConversations(options)` would visit (for progress and ETA). Optional. */
+  countConversations?(options?: Pick<ReadOptions, 'updatedSince'>): Promise<number>;
   users(): Promise<SourceUser[]>;
   /** Round-trip check; resolves with the latency in milliseconds. */
   ping(): Promise<number>;
