@@ -40,6 +40,11 @@ export interface NormalisedConversation {
   archived: boolean;
   /** Set for forked/cloned chats; their pre-branch messages have been dropped. */
   forkedFrom: string | null;
+  /**
+   * Messages of the tree left out of `messages` because they have no valid timestamp or an
+   * unknown role (they cannot be placed in time). Absent means 0.
+   */
+  droppedMessages?: number;
 }
 
 /** Why a source row was not turned into a conversation. Listed in the UI. */
@@ -76,6 +81,8 @@ export interface SourceInfo {
   chatColumnType: 'json' | 'text';
   chatCount: number;
   userCount: number;
+  /** Where the data comes from, for display: the SQLite file path or the URL without its password. */
+  location?: string;
 }
 
 export interface ReadOptions {
