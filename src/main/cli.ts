@@ -3,7 +3,7 @@ import { ConfigError } from './core/config/load.ts';
 import { createAppContext, type AppContext } from './core/app/context.ts';
 import { runRange, scheduledRange, stats } from './core/app/operations.ts';
 import { checkHealth } from './core/health/checks.ts';
-import { runDemo } from './core/demo/run-demo.ts';
+import { runDemo } from './core/app/demo.ts';
 import { migrateToLatest } from './core/store/migrate.ts';
 import { RunLockedError } from './core/store/lock.ts';
 import { isLocalDate, type LocalDate } from './core/time/days.ts';
