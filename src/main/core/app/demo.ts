@@ -4,6 +4,7 @@ import path from 'node:path';
 import { applyEnv, userDataDir } from '../config/load.ts';
 import { defaultSettings } from '../config/settings.ts';
 import { MemorySecretStore } from '../secrets/store.ts';
+import { clusterDir } from '../store/embedded.ts';
 import { writeDemoDatabase } from '../demo/dataset.ts';
 import { addLocalDays, today } from '../time/days.ts';
 import type { RunProgress, RunResult } from '../pipeline/run.ts';
@@ -33,6 +34,8 @@ export interface DemoResult {
 export async function runDemo(options: DemoOptions): Promise<DemoResult> {
   const env = options.env ?? process.env;
   const demoDir = path.join(userDataDir(env), 'demo');
+  // The demo's secrets live in memory, so its analytics cluster is rebuilt every time.
+  fs.rmSync(clusterDir(demoDir), { recursive: true, force: true });
   fs.rmSync(demoDir, { recursive: true, force: true });
   fs.mkdirSync(demoDir, { recursive: true });
   const sourcePath = path.join(demoDir, 'webui.db');
