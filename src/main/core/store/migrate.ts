@@ -47,7 +47,7 @@ export async function migrateToLatest<DB>(
         const reason = error instanceof Error ? error.message : String(error);
         throw new MigrationError(
           failed
-            ? `Updating the analytics database failed in migration ${failed}: ${reason}. Nothing of that migration was kept; fix the cause and start again.`
+            ? `Updating the analytics database failed in migration ${failed}: ${reason}. No change was kept (all pending migrations run in one transaction); fix the cause and start again.`
             : `Updating the analytics database failed: ${reason}.`,
           failed,
           { cause: error },
