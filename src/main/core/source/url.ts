@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 // Open WebUI's DATABASE_URL comes in SQLAlchemy forms (`postgresql+psycopg2://`, `sqlite:///`,
 // `sqlite+aiosqlite:///` …). We accept exactly what Open WebUI accepts so an admin can paste
@@ -50,7 +51,13 @@ export function parseDatabaseUrl(input: string, options: ParseOptions = {}): Sou
     }
     return { dialect: 'sqlite', path: sqlitePath(rest, cwd) };
   }
-  if (base === 'file') return { dialect: 'sqlite', path: sqlitePath(rest, cwd) };
+  if (base === 'file') {
+    try {
+      return { dialect: 'sqlite', path: fileURLToPath(raw.replace(/[?#].*$/, '')) };
+    } catch {
+      throw new Error(`"${raw}" is not a usable file URL; give the path to webui.db instead.`);
+    }
+  }
   throw new Error(
     `Unsupported database URL scheme "${scheme}": Open WebUI stores its data in SQLite (sqlite:///path/webui.db) or PostgreSQL (postgresql://user:password@host:5432/db).`,
   );
