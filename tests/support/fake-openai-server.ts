@@ -287,7 +287,10 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       if (exceeded) {
         rejectedByRpm += 1;
         record.behaviour = 'rpm_limit';
-        const retryMs = Math.max(1, Math.ceil(arrivals[0]! + limitWindowMs - arrived));
+        // Rejected requests count too (as at OpenAI), so the wait is until enough of the
+        // window's arrivals, this one included, have left it.
+        const freeAt = arrivals[arrivals.length - options.rpmLimit.limit]! + limitWindowMs;
+        const retryMs = Math.max(1, Math.ceil(freeAt - arrived));
         return sendJson(
           res,
           record,

@@ -6,6 +6,7 @@
 // would send requests the limiter never saw. Failures end in an EstimateError with a code and a
 // message a person can act on; they never turn into numbers.
 
+import { AsyncLocalStorage } from 'node:async_hooks';
 import OpenAI, {
   APIConnectionError,
   APIConnectionTimeoutError,
@@ -23,7 +24,7 @@ import {
   responseFormatFor,
   type ResponseFormatMode,
 } from './prompt.ts';
-import { AcquireAbortedError, RateLimiter } from './ratelimit.ts';
+import { AcquireAbortedError, RateLimiter, type RateLimitGrant } from './ratelimit.ts';
 import { EstimateError, type ConversationSummary, type Estimate, type Estimator } from './types.ts';
 import { parseAnswer, type Repair } from './validate.ts';
 
@@ -307,6 +308,17 @@ function backoffMs(retry: number, baseMs: number, maxMs: number): number {
   return step / 2 + Math.random() * (step / 2);
 }
 
+/**
+ * The grant of the request being sent, visible inside the SDK's call to fetch. Lets the
+ * limiter log the moment the request really leaves, not the (earlier) moment it was granted.
+ */
+const currentGrant = new AsyncLocalStorage<RateLimitGrant>();
+
+const stampingFetch: typeof fetch = (input, init) => {
+  currentGrant.getStore()?.markSent();
+  return fetch(input, init);
+};
+
 function createClient(options: { apiKey?: string | undefined; baseUrl: string; timeoutMs: number }): OpenAI {
   const isAzure = /\.openai\.azure\.com$|\.cognitiveservices\.azure\.com$/i.test(hostOf(options.baseUrl).replace(/:\d+$/, ''));
   return new OpenAI({
@@ -320,6 +332,7 @@ function createClient(options: { apiKey?: string | undefined; baseUrl: string; t
     // Azure's v1 endpoint authenticates API keys via the api-key header.
     ...(isAzure && options.apiKey ? { defaultHeaders: { 'api-key': options.apiKey } } : {}),
     logLevel: 'off',
+    fetch: stampingFetch,
   });
 }
 
@@ -391,7 +404,24 @@ export function createOpenAIEstimator(options: OpenAIEstimatorOptions): OpenAIEs
     return { body, formatIndex, sent };
   }
 
-  async function estimate(summary: ConversationSummary, signal?: AbortSignal): Promise<LlmEstimate> {
+  /**
+   * One listener on the caller's signal per estimate, however many waits and requests the
+   * estimate goes through; a run usually shares one signal across all its estimates.
+   */
+  async function estimate(summary: ConversationSummary, callerSignal?: AbortSignal): Promise<LlmEstimate> {
+    if (!callerSignal) return estimateLinked(summary, undefined);
+    const local = new AbortController();
+    const forward = (): void => local.abort(callerSignal.reason);
+    if (callerSignal.aborted) forward();
+    else callerSignal.addEventListener('abort', forward, { once: true });
+    try {
+      return await estimateLinked(summary, local.signal);
+    } finally {
+      callerSignal.removeEventListener('abort', forward);
+    }
+  }
+
+  async function estimateLinked(summary: ConversationSummary, signal: AbortSignal | undefined): Promise<LlmEstimate> {
     const userMessage = buildUserMessage(summary);
     let attempts = 0;
     let transientRetries = 0;
@@ -426,8 +456,9 @@ export function createOpenAIEstimator(options: OpenAIEstimatorOptions): OpenAIEs
       } catch {
         throw cancelled();
       }
+      let grant: RateLimitGrant;
       try {
-        await limiter.acquire(signal);
+        grant = await limiter.acquire(signal);
       } catch (error) {
         release();
         if (error instanceof AcquireAbortedError || signal?.aborted) throw cancelled();
@@ -446,7 +477,9 @@ export function createOpenAIEstimator(options: OpenAIEstimatorOptions): OpenAIEs
       let completion: ChatCompletion | undefined;
       let failure: Failure | undefined;
       try {
-        completion = await client.chat.completions.create(attempt.body, { signal: requestSignal, maxRetries: 0 });
+        completion = await currentGrant.run(grant, () =>
+          client.chat.completions.create(attempt.body, { signal: requestSignal, maxRetries: 0 }),
+        );
       } catch (error) {
         failure = classify(error, ctx, signal, attemptSignal);
       } finally {

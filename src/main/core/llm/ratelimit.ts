@@ -57,8 +57,22 @@ export interface RateLimiterSnapshot {
   granted: number;
 }
 
+/** A granted slot. */
+export interface RateLimitGrant {
+  /**
+   * Moves the recorded start to now (never earlier), for when the request actually leaves
+   * later than the grant — e.g. the SDK's first call spends tens of milliseconds loading.
+   * Keeping the log at true send times is what the provider's own count sees.
+   */
+  markSent(): void;
+}
+
+interface LogEntry {
+  t: number;
+}
+
 interface Waiter {
-  resolve: () => void;
+  resolve: (grant: RateLimitGrant) => void;
   reject: (reason: unknown) => void;
   signal: AbortSignal | undefined;
   onAbort: (() => void) | undefined;
@@ -79,7 +93,7 @@ export class RateLimiter {
   private readonly marginMs: number;
   private readonly clock: Clock;
   /** Start times of granted requests, oldest first. */
-  private readonly log: number[] = [];
+  private readonly log: LogEntry[] = [];
   private readonly queue: Waiter[] = [];
   private tokens: number;
   private lastRefill: number;
@@ -96,14 +110,16 @@ export class RateLimiter {
     this.burst = Math.max(1, Math.floor(options.burst ?? Math.round(this.requestsPerMinute / 60)));
     this.marginMs = options.safetyMarginMs ?? 250;
     this.clock = options.clock ?? systemClock;
-    this.tokens = this.burst;
+    // Start with one token, not a full bucket: the burst is there to catch up after a stall,
+    // not to front-load the first second (which would also overstate short measurements).
+    this.tokens = 1;
     this.lastRefill = this.clock.now();
   }
 
   /** Resolves when the caller may start one request; the start is recorded at that moment. */
-  acquire(signal?: AbortSignal): Promise<void> {
+  acquire(signal?: AbortSignal): Promise<RateLimitGrant> {
     if (signal?.aborted) return Promise.reject(new AcquireAbortedError(signal.reason));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<RateLimitGrant>((resolve, reject) => {
       const waiter: Waiter = { resolve, reject, signal, onAbort: undefined };
       if (signal) {
         waiter.onAbort = () => {
@@ -166,17 +182,33 @@ export class RateLimiter {
         return;
       }
       const waiter = this.queue.shift()!;
-      this.log.push(now);
+      const entry: LogEntry = { t: now };
+      this.log.push(entry);
       this.tokens -= 1;
       this.grantedTotal += 1;
       if (waiter.signal && waiter.onAbort) waiter.signal.removeEventListener('abort', waiter.onAbort);
-      waiter.resolve();
+      waiter.resolve({ markSent: () => this.restamp(entry) });
     }
+  }
+
+  private restamp(entry: LogEntry): void {
+    const now = this.clock.now();
+    if (now <= entry.t) return;
+    const index = this.log.indexOf(entry);
+    if (index < 0) return; // already expired: nothing left to protect
+    entry.t = now;
+    // Keep the log sorted: slide the entry past any later grant that it now follows.
+    let i = index;
+    while (i + 1 < this.log.length && this.log[i + 1]!.t < entry.t) {
+      this.log[i] = this.log[i + 1]!;
+      i++;
+    }
+    this.log[i] = entry;
   }
 
   private prune(now: number): void {
     const expiry = this.windowMs + this.marginMs;
-    while (this.log.length > 0 && now - this.log[0]! >= expiry) this.log.shift();
+    while (this.log.length > 0 && now - this.log[0]!.t >= expiry) this.log.shift();
   }
 
   private msUntilFree(now: number): number {
@@ -192,7 +224,7 @@ export class RateLimiter {
 
     if (this.log.length >= this.requestsPerMinute) {
       // The oldest start whose expiry brings the count below the budget.
-      const blocking = this.log[this.log.length - this.requestsPerMinute]!;
+      const blocking = this.log[this.log.length - this.requestsPerMinute]!.t;
       wait = Math.max(wait, blocking + this.windowMs + this.marginMs - now);
     }
     return wait;
