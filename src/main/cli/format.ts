@@ -26,11 +26,11 @@ export function formatStats(result: StatsResult, intro?: string): string {
     `  conversations           ${t.conversations}`,
     `  time with AI (engaged)  ${hours(t.engagedMinutes)}${leadEngaged ? '   ← basis' : ''}`,
     `  time with AI (active)   ${hours(t.activeMinutes)}${leadEngaged ? '' : '   ← basis'}`,
-    `  manual estimate         ${hours(t.manualMinutes)} (range ${hours(t.manualLowMinutes)} – ${hours(t.manualHighMinutes)})`,
+    `  manual estimate         ${hours(t.manualMinutes)} (range ${hours(t.manualMinutesLow)} – ${hours(t.manualMinutesHigh)})`,
     `  time saved (engaged)    ${hours(t.timeSavedEngagedMinutes)}  ≈ ${money(result.value.engaged)}`,
     `  time saved (active)     ${hours(t.timeSavedMinutes)}  ≈ ${money(result.value.active)}`,
     `  average confidence      ${t.avgConfidence === null ? '–' : `${Math.round(t.avgConfidence)} / 100`}`,
-    `  heuristic estimates     ${Math.round(t.heuristicShare * 100)} %`,
+    `  heuristic estimates     ${t.heuristicShare === null ? '–' : `${Math.round(t.heuristicShare * 100)} %`}`,
     `  LLM cost                $${t.llmCostUsd.toFixed(4)}`,
     'Time saved is an estimate: read it as a range summed over many conversations (see docs/method.md).',
   ];
