@@ -11,6 +11,7 @@ import { APP_VERSION } from './core/version.ts';
 import { createProgressPrinter } from './cli/progress.ts';
 import { formatRunResult, formatStats, formatHealth } from './cli/format.ts';
 import type { RunResult } from './core/pipeline/run.ts';
+import { defaultRendererDir, startServer } from './server/serve.ts';
 
 // Headless entry: the same core as the desktop app, without a window. Exit codes are a
 // contract: 0 done, 1 failed, 2 bad usage or configuration, 3 another run holds the lock.
@@ -27,6 +28,8 @@ Commands:
   health                                      health of databases, keychain, last runs
   migrate                                     create or upgrade the analytics database
   demo [--users N] [--days N]                 build a demo Open WebUI dataset, backfill it offline, print the summary
+  serve [--port N]                            the console in a browser on this machine (127.0.0.1 only);
+                                              prints the address with its one-time access token
 
 Options:
   --json       print one JSON document on stdout
@@ -75,6 +78,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         force: { type: 'boolean', default: false },
         days: { type: 'string' },
         users: { type: 'string' },
+        port: { type: 'string' },
       },
     });
   } catch (error) {
@@ -153,6 +157,18 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         const { db } = await context.analytics();
         const result = await migrateToLatest(db);
         emit(result, result.applied.length > 0 ? `Applied migrations: ${result.applied.join(', ')}` : 'The analytics database is up to date.');
+        return EXIT.ok;
+      }
+      case 'serve': {
+        const port = values.port === undefined ? 0 : Number(values.port);
+        if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be a whole number between 0 and 65535.');
+        context = await createAppContext({ env });
+        const server = await startServer(context, { port, rendererDir: defaultRendererDir(), runtime: { env } });
+        // The server owns the context from here (it may replace it when settings change).
+        context = null;
+        io.stdout(json ? `${JSON.stringify({ url: server.url, port: server.port })}\n` : `Cogniforce Analytics console: ${server.url}\nOpen it in a browser on this machine; stop with Ctrl+C.\n`);
+        await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
+        await server.close();
         return EXIT.ok;
       }
       default:

@@ -17,7 +17,7 @@ export function denyAllPermissions(): void {
   session.defaultSession.setPermissionCheckHandler(() => false);
 }
 
-export function createMainWindow(preloadDir: string, rendererDir: string): BrowserWindow {
+export function createMainWindow(preloadDir: string, rendererDir: string, devServerUrl?: string): BrowserWindow {
   const window = new BrowserWindow({
     width: 1280,
     height: 820,
@@ -37,6 +37,7 @@ export function createMainWindow(preloadDir: string, rendererDir: string): Brows
     return { action: 'deny' };
   });
   window.once('ready-to-show', () => window.show());
-  void window.loadFile(path.join(rendererDir, 'index.html'));
+  if (devServerUrl) void window.loadURL(devServerUrl);
+  else void window.loadFile(path.join(rendererDir, 'index.html'));
   return window;
 }

@@ -1,0 +1,59 @@
+import type { AppContext } from '../app/context.ts';
+import { JobManager } from '../jobs.ts';
+import { ContextHolder, type ContextHolderOptions } from './context-holder.ts';
+import { UserDirectory } from './user-directory.ts';
+
+// Everything a handler needs besides its arguments: the live context (replaced when the
+// analytics database changes), the job manager, the user directory and what the platform
+// offers (native dialogs exist only in the Electron layer).
+
+export interface PlatformHooks {
+  /** Native "open file" dialog for webui.db; absent in the browser console. */
+  pickSqliteFile?: () => Promise<string | null>;
+}
+
+export interface ConsoleLog {
+  error(message: string, error?: unknown): void;
+}
+
+export interface ConsoleRuntime {
+  contexts: ContextHolder;
+  jobs: JobManager;
+  users: UserDirectory;
+  platform: PlatformHooks;
+  log: ConsoleLog;
+  now: () => number;
+}
+
+export interface RuntimeOptions extends ContextHolderOptions {
+  platform?: PlatformHooks;
+  log?: ConsoleLog;
+  now?: () => number;
+}
+
+export const stderrLog: ConsoleLog = {
+  error(message, error) {
+    const detail = error instanceof Error ? (error.stack ?? error.message) : error === undefined ? '' : String(error);
+    process.stderr.write(`${message}${detail ? `\n${detail}` : ''}\n`);
+  },
+};
+
+export function createRuntime(context: AppContext, options: RuntimeOptions = {}): ConsoleRuntime {
+  const log = options.log ?? stderrLog;
+  const contexts = new ContextHolder(context, options);
+  const jobs = new JobManager((error, job) => log.error(`Job ${job.id} (${job.kind} ${job.request.from} … ${job.request.to}) failed`, error));
+  return {
+    contexts,
+    jobs,
+    users: new UserDirectory(() => contexts.current()),
+    platform: options.platform ?? {},
+    log,
+    now: options.now ?? Date.now,
+  };
+}
+
+/** Stops running work and closes connections (and the embedded server). */
+export async function closeRuntime(runtime: ConsoleRuntime): Promise<void> {
+  await runtime.jobs.shutdown();
+  await runtime.contexts.close();
+}

@@ -1,0 +1,211 @@
+import { z } from 'zod';
+import type { Channel } from './channels.ts';
+import type * as T from './types.ts';
+import { EDITABLE_SECRETS } from './types.ts';
+
+// The console's one contract: channel → argument schema (validated in main for every call, from
+// either transport) → result type. The renderer and preload import this file for types only;
+// the schemas run in main.
+
+const DATE_RE = /^\d{4}-\d{2}-\d{2}$/;
+
+/** A real calendar day written YYYY-MM-DD (rejects 2025-02-30). */
+export const localDate = z
+  .string()
+  .regex(DATE_RE, { message: 'must be a date written YYYY-MM-DD' })
+  .refine((value) => {
+    const [y, m, d] = value.split('-').map(Number) as [number, number, number];
+    const date = new Date(Date.UTC(y, m - 1, d));
+    return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+  }, { message: 'is not a calendar day' });
+
+/** About ten years: enough for any backfill, bounded so one call cannot ask for millennia. */
+export const MAX_RANGE_DAYS = 3700;
+
+function daySpan(from: string, to: string): number {
+  return (Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000;
+}
+
+const rangeShape = { from: localDate, to: localDate };
+const rangeRefinements = <S extends z.ZodType<{ from: string; to: string }>>(schema: S) =>
+  schema
+    .refine((r) => r.from <= r.to, { message: '"from" must not be after "to"', path: ['from'] })
+    .refine((r) => daySpan(r.from, r.to) <= MAX_RANGE_DAYS, { message: `a period may span at most ${MAX_RANGE_DAYS} days`, path: ['to'] });
+
+/** A user hash as stored in the analytics database (HMAC-SHA256 hex). */
+const userHash = z.string().regex(/^[0-9a-f]{64}$/, { message: 'must be a user hash (64 hex characters)' });
+
+const periodFilter = rangeRefinements(z.strictObject({ ...rangeShape, user: userHash.optional() }));
+const empty = z.strictObject({});
+
+const pageArgs = {
+  page: z.number().int().min(0).max(1_000_000).default(0),
+  pageSize: z.number().int().min(1).max(500).default(50),
+};
+
+export const CONVERSATION_SORT_COLUMNS = [
+  'date',
+  'lastMessageAt',
+  'timeSaved',
+  'timeSavedEngaged',
+  'manualTime',
+  'activeMinutes',
+  'engagedMinutes',
+  'confidence',
+  'messages',
+  'cost',
+  'category',
+] as const;
+export type ConversationSortColumn = (typeof CONVERSATION_SORT_COLUMNS)[number];
+
+export const USER_SORT_COLUMNS = ['timeSaved', 'timeSavedEngaged', 'conversations', 'messages', 'activeDays', 'lastSeen'] as const;
+export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
+
+const conversationFilter = z.strictObject({
+  ...rangeShape,
+  user: userHash.optional(),
+  category: z.string().min(1).max(100).optional(),
+  estimateSource: z.enum(['llm', 'heuristic']).optional(),
+  minConfidence: z.number().int().min(0).max(100).optional(),
+  workRelated: z.boolean().optional(),
+  taskCompleted: z.boolean().optional(),
+  sort: z.enum(CONVERSATION_SORT_COLUMNS).default('lastMessageAt'),
+  direction: z.enum(['asc', 'desc']).default('desc'),
+  ...pageArgs,
+});
+
+const conversationId = z.string().min(1).max(200);
+
+// ---- settings patch: every field optional; null clears an optional setting -------------------
+
+const nullableUrl = z.string().trim().min(1).max(4000).nullable();
+const price = z.strictObject({ inputPerMTok: z.number().min(0).max(100_000), outputPerMTok: z.number().min(0).max(100_000) });
+
+export const settingsPatchSchema = z.strictObject({
+  source: z.strictObject({ url: nullableUrl }).partial().optional(),
+  analytics: z.strictObject({ mode: z.enum(['embedded', 'url', 'derived']), url: nullableUrl }).partial().optional(),
+  llm: z
+    .strictObject({
+      estimator: z.enum(['llm', 'heuristic']).nullable(),
+      baseUrl: z.string().trim().url({ message: 'must be a URL such as https://api.openai.com/v1' }).max(2000).nullable(),
+      model: z.string().trim().min(1).max(200),
+      requestsPerMinute: z.number().int().min(1).max(100_000),
+      concurrency: z.number().int().min(1).max(256),
+      timeoutMs: z.number().int().min(1_000).max(600_000),
+      maxRetries: z.number().int().min(0).max(10),
+      prices: z.record(z.string().min(1).max(200), price),
+    })
+    .partial()
+    .optional(),
+  processing: z
+    .strictObject({
+      timezone: z.string().min(1).max(100),
+      idleThresholdMinutes: z.number().min(1).max(240),
+      maxConversations: z.number().int().min(1).max(10_000_000),
+      typingWpm: z.number().min(1).max(500),
+      readingWpm: z.number().min(1).max(2000),
+      skimmingWpm: z.number().min(1).max(20_000),
+      timeBasis: z.enum(['engaged', 'active']),
+    })
+    .partial()
+    .optional(),
+  value: z
+    .strictObject({
+      hourlyRate: z.number().min(0).max(1_000_000),
+      currency: z.string().regex(/^[A-Z]{3}$/, { message: 'must be a three-letter currency code such as EUR' }),
+    })
+    .partial()
+    .optional(),
+  schedule: z
+    .strictObject({
+      enabled: z.boolean(),
+      cron: z.string().min(9).max(100),
+      catchUpMaxDays: z.number().int().min(0).max(366),
+      notifyOnFailure: z.boolean(),
+      notifyOnSuccess: z.boolean(),
+      keepInTray: z.boolean(),
+      startAtLogin: z.boolean(),
+    })
+    .partial()
+    .optional(),
+  reports: z.strictObject({ organisationName: z.string().max(200), excelBom: z.boolean() }).partial().optional(),
+});
+export type SettingsPatch = z.input<typeof settingsPatchSchema>;
+
+const secretKey = z.enum(EDITABLE_SECRETS);
+
+// ---- the contract ---------------------------------------------------------------------------
+
+interface Spec<A extends z.ZodType, R> {
+  args: A;
+  /** Phantom: carries the result type; never read at run time. */
+  result?: R;
+}
+
+function spec<R>() {
+  return <A extends z.ZodType>(args: A): Spec<A, R> => ({ args });
+}
+
+export const contract = {
+  'app.info': spec<T.AppInfo>()(empty),
+  'settings.get': spec<T.SettingsView>()(empty),
+  'settings.update': spec<T.SettingsView>()(z.strictObject({ patch: settingsPatchSchema })),
+  'secrets.status': spec<T.SecretsStatus>()(empty),
+  'secrets.set': spec<T.SecretsStatus>()(z.strictObject({ key: secretKey, value: z.string().min(1, { message: 'must not be empty' }).max(10_000) })),
+  'secrets.delete': spec<T.SecretsStatus>()(z.strictObject({ key: secretKey })),
+  'setup.testSource': spec<T.ConnectionTestResult>()(z.strictObject({ url: z.string().trim().min(1).max(4000).optional() })),
+  'setup.testAnalytics': spec<T.ConnectionTestResult>()(
+    z.strictObject({ mode: z.enum(['embedded', 'url', 'derived']).optional(), url: z.string().trim().min(1).max(4000).optional() }),
+  ),
+  'setup.testLlm': spec<T.ConnectionTestResult>()(
+    z.strictObject({
+      baseUrl: z.string().trim().url({ message: 'must be a URL such as https://api.openai.com/v1' }).max(2000).optional(),
+      model: z.string().trim().min(1).max(200).optional(),
+      estimator: z.enum(['llm', 'heuristic']).optional(),
+    }),
+  ),
+  'setup.migrate': spec<T.MigrateResult>()(empty),
+  'dialog.pickSqliteFile': spec<{ path: string | null }>()(empty),
+  'dashboard.summary': spec<T.SummaryDto>()(periodFilter),
+  'dashboard.trend': spec<T.TrendDto>()(periodFilter),
+  'dashboard.topUsers': spec<T.TopUsersDto>()(
+    rangeRefinements(z.strictObject({ ...rangeShape, limit: z.number().int().min(1).max(100).default(10) })),
+  ),
+  'dashboard.categories': spec<T.CategoryDto[]>()(periodFilter),
+  'dashboard.models': spec<T.ModelUsageDto[]>()(periodFilter),
+  'users.list': spec<T.UsersDto>()(
+    z.strictObject({ ...pageArgs, sort: z.enum(USER_SORT_COLUMNS).default('timeSavedEngaged'), direction: z.enum(['asc', 'desc']).default('desc') }),
+  ),
+  'conversations.list': spec<T.Page<T.ConversationRowDto>>()(
+rangeRefinements(conversationFilter)),
+  'conversations.get': spec<T.ConversationDetailDto>()(z.strictObject({ conversationId })),
+  'conversations.skips': spec<T.Page<T.SkipDto>>()(z.strictObject({ ...pageArgs })),
+  'conversations.failures': spec<T.Page<T.FailureDto>>()(z.strictObject({ ...pageArgs })),
+  'runs.list': spec<T.Page<T.RunRowDto>>()(z.strictObject({ ...pageArgs })),
+  'runs.defaultRange': spec<{ from: T.LocalDate; to: T.LocalDate }>()(empty),
+  'runs.start': spec<T.JobState>()(
+    rangeRefinements(z.strictObject({ ...rangeShape, force: z.boolean().default(false), kind: z.enum(['run', 'backfill']).default('backfill') })),
+  ),
+  'runs.cancel': spec<T.JobState>()(z.strictObject({ jobId: z.string().min(1).max(100) })),
+  'jobs.current': spec<{ active: T.JobState | null; recent: T.JobState[] }>()(empty),
+  'health.check': spec<T.HealthDto>()(empty),
+} satisfies { [C in Channel]: Spec<z.ZodType, unknown> };
+
+export type Contract = typeof contract;
+/** What a caller passes (defaults may be left out). */
+export type ArgsIn<C extends Channel> = z.input<Contract[C]['args']>;
+/** What a handler receives after validation (defaults filled in). */
+export type Args<C extends Channel> = z.output<Contract[C]['args']>;
+export type Result<C extends Channel> = NonNullable<Contract[C]['result']>;
+
+export type Handlers = { [C in Channel]: (args: Args<C>) => Promise<Result<C>> };
+
+/** Turns zod issues into one sentence a person can act on: "from: must be a date written YYYY-MM-DD". */
+export function describeIssues(error: z.ZodError): string {
+  const parts = error.issues.slice(0, 3).map((issue) => {
+    const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+    return `${where}${issue.message}`;
+  });
+  const more = error.issues.length > 3 ? ` (and ${error.issues.length - 3} more)` : '';
+  return `Invalid request: ${parts.join('; ')}${more}.`;
+}

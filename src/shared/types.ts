@@ -1,0 +1,378 @@
+// Result and event types of the console contract: plain JSON shapes that cross IPC and HTTP.
+// Dates are 'YYYY-MM-DD' local days in the configured zone; instants are ISO strings; durations
+// are whole minutes unless a name says otherwise. No Node, no DOM, no zod.
+
+export type LocalDate = string;
+export type TimeBasis = 'engaged' | 'active';
+
+export type ErrorCode =
+  | 'validation'
+  | 'not_found'
+  | 'config'
+  | 'unavailable'
+  | 'busy'
+  | 'locked'
+  | 'connection'
+  | 'keychain'
+  | 'salt_mismatch'
+  | 'forbidden'
+  | 'internal';
+
+/** What crosses the boundary when a call fails: never a stack trace. */
+export interface PublicError {
+  code: ErrorCode;
+  message: string;
+}
+
+export type Envelope<T> = { ok: true; data: T } | { ok: false; error: PublicError };
+
+// ---- settings -------------------------------------------------------------------------------
+
+export interface ModelPriceDto {
+  inputPerMTok: number;
+  outputPerMTok: number;
+}
+
+/** Mirrors the core Settings (handlers check at compile time that the two agree). */
+export interface SettingsDto {
+  source: { url?: string | undefined };
+  analytics: { mode: 'embedded' | 'url' | 'derived'; url?: string | undefined };
+  llm: {
+    estimator?: 'llm' | 'heuristic' | undefined;
+    baseUrl?: string | undefined;
+    model: string;
+    requestsPerMinute: number;
+    concurrency: number;
+    timeoutMs: number;
+    maxRetries: number;
+    prices: Record<string, ModelPriceDto>;
+  };
+  processing: {
+    timezone: string;
+    idleThresholdMinutes: number;
+    maxConversations: number;
+    typingWpm: number;
+    readingWpm: number;
+    skimmingWpm: number;
+    timeBasis: TimeBasis;
+  };
+  value: { hourlyRate: number; currency: string };
+  schedule: {
+    enabled: boolean;
+    cron: string;
+    catchUpMaxDays: number;
+    notifyOnFailure: boolean;
+    notifyOnSuccess: boolean;
+    keepInTray: boolean;
+    startAtLogin: boolean;
+  };
+  reports: { organisationName: string; excelBom: boolean };
+}
+
+export interface SettingsView {
+  settings: SettingsDto;
+  /** Dotted setting paths currently forced by environment variables (shown read-only). */
+  overriddenByEnv: Array<{ path: string; variable: string }>;
+  settingsFile: string;
+}
+
+export const EDITABLE_SECRETS = ['openai-api-key', 'source-db-password', 'analytics-db-password'] as const;
+export type EditableSecret = (typeof EDITABLE_SECRETS)[number];
+
+export interface SecretsStatus {
+  keychain: { backend: 'os-keychain' | 'environment' | 'memory'; available: boolean; message: string };
+  /** Whether each secret has a value; the value itself never leaves the main process. */
+  isSet: Record<EditableSecret | 'salt', boolean>;
+}
+
+// ---- app and setup --------------------------------------------------------------------------
+
+export interface AppInfo {
+  version: string;
+  dataDir: string;
+  /** Native dialogs exist only in the desktop app; the browser console shows text fields. */
+  capabilities: { nativeDialogs: boolean };
+  setup: {
+    sourceConfigured: boolean;
+    estimatorConfigured: boolean;
+    analyticsMode: 'embedded' | 'url' | 'derived';
+    /** Setup is complete once a source and an estimator are configured. */
+    complete: boolean;
+  };
+  display: { timeBasis: TimeBasis; currency: string; hourlyRate: number; timezone: string; today: LocalDate };
+}
+
+export interface ConnectionTestResult {
+  ok: boolean;
+  message: string;
+  latencyMs: number | null;
+  details: Record<string, string | number | boolean | null>;
+}
+
+export interface MigrateResult {
+  applied: string[];
+  message: string;
+}
+
+// ---- dashboard ------------------------------------------------------------------------------
+
+export interface SummaryDto {
+  from: LocalDate;
+  to: LocalDate;
+  timeBasis: TimeBasis;
+  conversations: number;
+  messages: number;
+  timeSaved: { engagedMinutes: number; activeMinutes: number };
+  /** Time spent with AI under each basis; idle is total span minus active. */
+  withAi: { engagedMinutes: number; activeMinutes: number; idleMinutes: number; durationMinutes: number };
+  manual: { lowMinutes: number; mostLikelyMinutes: number; highMinutes: number };
+  avgTimeSavedPerConversation: { engagedMinutes: number | null; activeMinutes: number | null };
+  avgConfidence: number | null;
+  heuristicShare: number;
+  value: { engaged: number; active: number; currency: string; hourlyRate: number };
+  llmCostUsd: number;
+}
+
+export interface TrendPointDto {
+  date: LocalDate;
+  conversations: number;
+  timeSavedEngagedMinutes: number;
+  timeSavedActiveMinutes: number;
+  manualLowMinutes: number;
+  manualMostLikelyMinutes: number;
+  manualHighMinutes: number;
+  engagedMinutes: number;
+  activeMinutes: number;
+}
+
+export interface TrendDto {
+  timeBasis: TimeBasis;
+  points: TrendPointDto[];
+}
+
+export interface UserLabel {
+  userHash: string;
+  /** "Name (email)" from the live source, or a short hash when the source is unreachable. */
+  label: string;
+  name: string | null;
+  email: string | null;
+  resolved: boolean;
+}
+
+export interface TopUserDto extends UserLabel {
+  conversations: number;
+  timeSavedEngagedMinutes: number;
+  timeSavedActiveMinutes: number;
+}
+
+export interface TopUsersDto {
+  timeBasis: TimeBasis;
+  users: TopUserDto[];
+  /** Why names could not be shown, when they could not. */
+  namesUnavailable: string | null;
+}
+
+export interface CategoryDto {
+  /** null: the estimator gave no category. */
+  category: string | null;
+  conversations: number;
+  timeSavedEngagedMinutes: number;
+  timeSavedActiveMinutes: number;
+}
+
+export interface ModelUsageDto {
+  model: string;
+  conversations: number;
+  /** Assistant messages the model wrote. */
+  messages: number;
+}
+
+// ---- users ----------------------------------------------------------------------------------
+
+export interface UserEngagementDto extends UserLabel {
+  conversations: number;
+  messages: number;
+  activeDays: number;
+  firstSeen: LocalDate | null;
+  lastSeen: LocalDate | null;
+  inputTokens: number;
+  outputTokens: number;
+  timeSavedEngagedMinutes: number;
+  timeSavedActiveMinutes: number;
+}
+
+/** All-time engagement per user, one page of it. */
+export interface UsersDto extends Page<UserEngagementDto> {
+  timeBasis: TimeBasis;
+  namesUnavailable: string | null;
+}
+
+// ---- conversations --------------------------------------------------------------------------
+
+export interface Page<T> {
+  rows: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+export interface ConversationRowDto {
+  conversationId: string;
+  analysisDate: LocalDate;
+  userHash: string;
+  userLabel: string;
+  lastMessageAt: string | null;
+  messageCount: number;
+  engagedMinutes: number;
+  activeMinutes: number;
+  idleMinutes: number;
+  manualLowMinutes: number;
+  manualMostLikelyMinutes: number;
+  manualHighMinutes: number;
+  timeSavedEngagedMinutes: number;
+  timeSavedActiveMinutes: number;
+  confidence: number | null;
+  category: string | null;
+  estimateSource: 'llm' | 'heuristic' | null;
+  model: string | null;
+}
+
+export interface ConversationDetailDto extends ConversationRowDto {
+  firstMessageAt: string | null;
+  totalMinutes: number;
+  workRelated: boolean | null;
+  taskCompleted: boolean | null;
+  estimateRepaired: boolean;
+  reasoning: string | null;
+  /** The exact redacted summary that was sent to the estimator, as stored. */
+  summarySent: string | null;
+  promptVersion: string | null;
+  processingVersion: string | null;
+  processedAt: string;
+  inputTokens: number;
+  outputTokens: number;
+  costUsd: number;
+  runId: number | null;
+  activeIntervals: Array<[number, number]>;
+  engagedIntervals: Array<[number, number]>;
+  insights: {
+    userMessages: number;
+    assistantMessages: number;
+    branchCount: number;
+    models: Record<string, number>;
+    avgResponseSeconds: number | null;
+    attachments: Record<string, number>;
+  } | null;
+}
+
+export interface SkipDto {
+  conversationId: string;
+  reason: string;
+  detail: string | null;
+  runId: number | null;
+  seenAt: string;
+}
+
+export interface FailureDto {
+  conversationId: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  runId: number | null;
+  lastAttemptAt: string;
+}
+
+// ---- runs and jobs --------------------------------------------------------------------------
+
+export type RunStatusDto = 'running' | 'completed' | 'failed' | 'cancelled' | 'interrupted';
+
+export interface RunRowDto {
+  id: number;
+  status: RunStatusDto;
+  trigger: string;
+  rangeFrom: LocalDate | null;
+  rangeTo: LocalDate | null;
+  forced: boolean;
+  startedAt: string | null;
+  completedAt: string | null;
+  processed: number;
+  skipped: number;
+  failed: number;
+  unchanged: number;
+  llmRequests: number;
+  llmCostUsd: number;
+  durationSeconds: number | null;
+  errorMessage: string | null;
+  host: string | null;
+}
+
+export interface RunProgressDto {
+  runId: number;
+  phase: 'starting' | 'reading' | 'estimating' | 'aggregating' | 'done';
+  scanned: number;
+  skipped: number;
+  unchanged: number;
+  selected: number;
+  processed: number;
+  failed: number;
+  candidates: number | null;
+  elapsedSeconds: number;
+  etaSeconds: number | null;
+}
+
+export interface RunResultDto {
+  runId: number;
+  status: 'completed' | 'failed' | 'cancelled';
+  from: LocalDate;
+  to: LocalDate;
+  processed: number;
+  skipped: number;
+  unchanged: number;
+  failed: number;
+  deferred: number;
+  llmRequests: number;
+  llmCostUsd: number;
+  durationSeconds: number;
+  errorMessage: string | null;
+}
+
+export type JobKind = 'run' | 'backfill';
+export type JobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
+
+export interface JobState {
+  id: string;
+  kind: JobKind;
+  status: JobStatus;
+  request: { from: LocalDate; to: LocalDate; force: boolean };
+  startedAt: string;
+  finishedAt: string | null;
+  cancelRequested: boolean;
+  progress: RunProgressDto | null;
+  result: RunResultDto | null;
+  error: PublicError | null;
+}
+
+export interface JobEvent {
+  type: 'started' | 'progress' | 'finished';
+  job: JobState;
+}
+
+export interface EventPayloads {
+  'jobs.update': JobEvent;
+}
+
+// ---- health ---------------------------------------------------------------------------------
+
+export type HealthLevel = 'healthy' | 'degraded' | 'unhealthy';
+
+export interface HealthDto {
+  overall: HealthLevel;
+  reasons: string[];
+  checkedAt: string;
+  checks: Array<{ name: string; level: HealthLevel; message: string; latencyMs?: number | undefined }>;
+  lastRun: { id: number; status: string; startedAt: string | null; completedAt: string | null; errorMessage: string | null } | null;
+  lastCompletedRunAgeHours: number | null;
+  versions: { app: string; node: string; processing: string };
+  timezone: string;
+  idleThresholdMinutes: number;
+}
