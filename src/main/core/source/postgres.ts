@@ -271,8 +271,10 @@ export class PostgresSourceReader implements SourceReader {
               throw describePostgresError(error, this.target);
             }
             if (rows.length === 0) break;
-            for (const row of rows) yield normaliseChatRow(row, row.message_rows, this.options.normalise);
-            options.signal?.throwIfAborted();
+            for (const row of rows) {
+              yield normaliseChatRow(row, row.message_rows, this.options.normalise);
+              options.signal?.throwIfAborted();
+            }
           }
         } finally {
           await cursor.close().catch(() => undefined);

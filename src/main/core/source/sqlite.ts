@@ -159,9 +159,9 @@ export class SqliteSourceReader implements SourceReader {
         const rows =
           messages && typeof row.id === 'string' && !isShareSnapshotOwner(row.user_id) ? (messages.all(row.id) as RawChatMessageRow[]) : null;
         yield normaliseChatRow(row, rows, this.options.normalise);
+        options.signal?.throwIfAborted();
         if (++sinceYield >= this.batchSize) {
           sinceYield = 0;
-          options.signal?.throwIfAborted();
           await yieldToEventLoop();
         }
       }
