@@ -443,6 +443,7 @@ export async function writeDemoDatabase(target: string, options: WriteDemoOption
     generation: options.generation ?? '0.11',
     schema: options.schema,
     overwrite: options.overwrite,
+    bulk: true,
   });
   try {
     await writer.insertUsers(plan.users);

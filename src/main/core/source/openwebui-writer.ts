@@ -69,6 +69,11 @@ export interface WriterOptions {
   journalMode?: 'wal' | 'delete';
   /** SQLite wal_autocheckpoint pages; 0 keeps everything in the -wal file (tests). */
   walAutocheckpoint?: number;
+  /**
+   * SQLite bulk load: no journal and no fsync while writing, switching to `journalMode` on
+   * close. For generating fresh files only (a crash leaves a broken file).
+   */
+  bulk?: boolean;
 }
 
 export interface OpenWebUiWriter {
@@ -231,6 +236,7 @@ class SqliteWriter implements OpenWebUiWriter {
   constructor(
     private readonly db: Database.Database,
     readonly generation: SchemaGeneration,
+    private readonly finalJournalMode: 'wal' | 'delete' | null = null,
   ) {
     this.cols = pickColumns(generation);
     const insert = (table: string, columns: string[]): Database.Statement =>
@@ -258,7 +264,12 @@ class SqliteWriter implements OpenWebUiWriter {
   }
 
   async close(): Promise<void> {
-    if (this.db.open) this.db.close();
+    if (!this.db.open) return;
+    if (this.finalJournalMode) {
+      this.db.pragma('synchronous = FULL');
+      this.db.pragma(`journal_mode = ${this.finalJournalMode === 'wal' ? 'WAL' : 'DELETE'}`);
+    }
+    this.db.close();
   }
 }
 
@@ -365,11 +376,18 @@ export async function openOpenWebUiWriter(target: string, options: WriterOptions
     fs.mkdirSync(path.dirname(parsed.path), { recursive: true });
     const db = new Database(parsed.path);
     try {
-      db.pragma(`journal_mode = ${options.journalMode === 'delete' ? 'DELETE' : 'WAL'}`);
+      const journal = options.journalMode ?? 'wal';
+      if (options.bulk) {
+        db.pragma('journal_mode = OFF');
+        db.pragma('synchronous = OFF');
+        db.pragma('cache_size = -65536');
+      } else {
+        db.pragma(`journal_mode = ${journal === 'delete' ? 'DELETE' : 'WAL'}`);
+        db.pragma('synchronous = NORMAL');
+      }
       if (options.walAutocheckpoint !== undefined) db.pragma(`wal_autocheckpoint = ${Math.max(0, Math.floor(options.walAutocheckpoint))}`);
-      db.pragma('synchronous = NORMAL');
       if (create) db.transaction(() => openWebUiDdl('sqlite', options.generation).forEach((sql) => db.exec(sql)))();
-      return new SqliteWriter(db, options.generation);
+      return new SqliteWriter(db, options.generation, options.bulk ? journal : null);
     } catch (error) {
       db.close();
       throw error;
