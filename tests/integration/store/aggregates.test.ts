@@ -189,3 +189,57 @@ describe('recomputeUserEngagement', () => {
     expect(await db.selectFrom('user_engagement').select('user_id_hash').execute()).toEqual([{ user_id_hash: ALICE }]);
   });
 });
+
+describe('at scale', () => {
+  test('10,000 heavily overlapping conversations over 30 days match an independent union per (day, user)', async () => {
+    let seed = 42;
+    const random = (): number => (seed = (seed * 16807) % 2147483647) / 2147483647;
+    const days = Array.from({ length: 30 }, (_, d) => new Date(Date.UTC(2025, 4, 1 + d)).toISOString().slice(0, 10));
+    const users = Array.from({ length: 40 }, (_, u) => u.toString(16).padStart(64, 'f'));
+    const records = Array.from({ length: 10_000 }, (_, i) => {
+      const day = days[i % days.length]!;
+      // Everything within 09:00–12:00, so a user's ~8 conversations a day overlap a lot.
+      const start = at(day, '09:00') + Math.floor(random() * 3 * 3600);
+      const mid = start + 60 + Math.floor(random() * 1200);
+      return record({
+        conversationId: `s${i}`,
+        userIdHash: users[Math.floor(random() * users.length)]!,
+        analysisDate: day,
+        activeIntervals: [
+          [start, mid],
+          [mid + 700, mid + 700 + Math.floor(random() * 900)],
+        ],
+      });
+    });
+    for (let i = 0; i < records.length; i += 1000) await upsertAnalyses(db, records.slice(i, i + 1000));
+    await recomputeAggregates(db, days);
+
+    const want = new Map<string, number>();
+    const groups = new Map<string, [number, number][]>();
+    for (const r of records) {
+      const key = `${r.analysisDate}|${r.userIdHash}`;
+      groups.set(key, [...(groups.get(key) ?? []), ...r.activeIntervals.map(([a, b]) => [a, b] as [number, number])]);
+    }
+    for (const [key, intervals] of groups) {
+      intervals.sort((x, y) => x[0] - y[0]);
+      let total = 0;
+      let [s, e] = intervals[0]!;
+      for (const [a, b] of intervals.slice(1)) {
+        if (a > e) {
+          total += e - s;
+          [s, e] = [a, b];
+        } else e = Math.max(e, b);
+      }
+      want.set(key, Math.round((total + e - s) / 60));
+    }
+    const stored = await db.selectFrom('daily_aggregates').select(['analysis_date', 'user_id_hash', 'total_active_time', 'conversation_count']).execute();
+    const perUser = stored.filter((r) => r.user_id_hash !== null);
+    expect(perUser).toHaveLength(want.size);
+    for (const r of perUser) expect(r.total_active_time).toBe(want.get(`${r.analysis_date}|${r.user_id_hash}`));
+    const globals = stored.filter((r) => r.user_id_hash === null);
+    expect(globals).toHaveLength(30);
+    expect(globals.reduce((s, r) => s + r.conversation_count, 0)).toBe(10_000);
+    const plainSum = records.reduce((s, r) => s + r.activeDurationMinutes, 0);
+    expect(globals.reduce((s, r) => s + r.total_active_time, 0)).toBeLessThan(plainSum);
+  });
+});

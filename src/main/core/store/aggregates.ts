@@ -29,6 +29,9 @@ export async function recomputeAggregates(db: Kysely<Database>, dates: readonly 
   if (days.length === 0) return;
   await inTransaction(db, async (trx) => {
     await sql`SELECT pg_advisory_xact_lock(${sql.lit(AGGREGATE_LOCK_KEY)})`.execute(trx);
+    // A year of conversations needs more than the 4 MB default for its sorts and hash
+    // aggregates, which would otherwise spill to disk; LOCAL ends with the transaction.
+    await sql`SET LOCAL work_mem = '64MB'`.execute(trx);
 
     // Rows whose user (or, for the global row, whose day) has no conversation any more. Done
     // before the upsert so the unique index never sees stale rows; the upsert rewrites the rest
@@ -41,121 +44,133 @@ export async function recomputeAggregates(db: Kysely<Database>, dates: readonly 
           WHERE ca.analysis_date = d.analysis_date
             AND (d.user_id_hash IS NULL OR ca.user_id_hash = d.user_id_hash))`.execute(trx);
 
-    await sql`
-      WITH ca AS (
-        SELECT * FROM conversation_analysis WHERE analysis_date = ANY(${days}::date[])
-      ),
-      active_union AS (
-        SELECT u.analysis_date, u.user_id_hash, sum(upper(r) - lower(r)) AS seconds
-        FROM (
-          SELECT ca.analysis_date, ca.user_id_hash,
-                 range_agg(numrange((iv->>0)::numeric, (iv->>1)::numeric)) AS mr
-          FROM ca CROSS JOIN LATERAL jsonb_array_elements(ca.active_intervals) AS iv
-          WHERE (iv->>1)::numeric > (iv->>0)::numeric
-          GROUP BY ca.analysis_date, ca.user_id_hash
-        ) u CROSS JOIN LATERAL unnest(u.mr) AS r
-        GROUP BY u.analysis_date, u.user_id_hash
-      ),
-      engaged_union AS (
-        SELECT u.analysis_date, u.user_id_hash, sum(upper(r) - lower(r)) AS seconds
-        FROM (
-          SELECT ca.analysis_date, ca.user_id_hash,
-                 range_agg(numrange((iv->>0)::numeric, (iv->>1)::numeric)) AS mr
-          FROM ca CROSS JOIN LATERAL jsonb_array_elements(ca.engaged_intervals) AS iv
-          WHERE (iv->>1)::numeric > (iv->>0)::numeric
-          GROUP BY ca.analysis_date, ca.user_id_hash
-        ) u CROSS JOIN LATERAL unnest(u.mr) AS r
-        GROUP BY u.analysis_date, u.user_id_hash
-      ),
-      per_user AS (
-        SELECT analysis_date, user_id_hash,
-          count(*)::int AS conversation_count,
-          coalesce(sum(message_count), 0)::bigint AS message_count,
-          coalesce(sum(active_duration_minutes) FILTER (WHERE active_intervals IS NULL), 0)::bigint AS active_fallback,
-          coalesce(sum(coalesce(engaged_duration_minutes, active_duration_minutes)) FILTER (WHERE engaged_intervals IS NULL), 0)::bigint AS engaged_fallback,
-          coalesce(sum(total_duration_minutes), 0)::bigint AS total_duration_time,
-          coalesce(sum(idle_time_minutes), 0)::bigint AS total_idle_time,
-          coalesce(sum(manual_time_most_likely), 0)::bigint AS total_manual_time_estimated,
-          coalesce(sum(manual_time_low), 0)::bigint AS total_manual_time_low,
-          coalesce(sum(manual_time_high), 0)::bigint AS total_manual_time_high,
-          coalesce(sum(time_saved_minutes), 0)::bigint AS total_time_saved,
-          coalesce(sum(time_saved_engaged_minutes), 0)::bigint AS total_time_saved_engaged,
-          coalesce(sum(confidence_level), 0)::bigint AS confidence_sum,
-          count(confidence_level)::int AS confidence_count,
-          (count(*) FILTER (WHERE estimate_source = 'heuristic'))::int AS heuristic_count,
-          coalesce(sum(cost_usd), 0) AS llm_cost_usd,
-          coalesce(sum(input_tokens), 0)::bigint AS input_tokens,
-          coalesce(sum(output_tokens), 0)::bigint AS output_tokens
-        FROM ca
-        GROUP BY analysis_date, user_id_hash
-      ),
-      user_rows AS (
-        SELECT p.*,
-          (round(coalesce(a.seconds, 0) / 60) + p.active_fallback)::bigint AS total_active_time,
-          (round(coalesce(e.seconds, 0) / 60) + p.engaged_fallback)::bigint AS total_engaged_time
-        FROM per_user p
-        LEFT JOIN active_union a ON a.analysis_date = p.analysis_date AND a.user_id_hash = p.user_id_hash
-        LEFT JOIN engaged_union e ON e.analysis_date = p.analysis_date AND e.user_id_hash = p.user_id_hash
-      ),
-      all_rows AS (
-        SELECT analysis_date, user_id_hash::varchar(64) AS user_id_hash, conversation_count, message_count,
-          total_active_time, total_engaged_time, total_duration_time, total_idle_time,
-          total_manual_time_estimated, total_manual_time_low, total_manual_time_high,
-          total_time_saved, total_time_saved_engaged, confidence_sum, confidence_count,
-          heuristic_count, llm_cost_usd, input_tokens, output_tokens
-        FROM user_rows
-        UNION ALL
-        SELECT analysis_date, NULL::varchar(64), sum(conversation_count)::int, sum(message_count)::bigint,
-          sum(total_active_time)::bigint, sum(total_engaged_time)::bigint,
-          sum(total_duration_time)::bigint, sum(total_idle_time)::bigint,
-          sum(total_manual_time_estimated)::bigint, sum(total_manual_time_low)::bigint, sum(total_manual_time_high)::bigint,
-          sum(total_time_saved)::bigint, sum(total_time_saved_engaged)::bigint, sum(confidence_sum)::bigint,
-          sum(confidence_count)::int, sum(heuristic_count)::int, sum(llm_cost_usd),
-          sum(input_tokens)::bigint, sum(output_tokens)::bigint
-        FROM user_rows
-        GROUP BY analysis_date
-      )
-      INSERT INTO daily_aggregates AS d (
-        analysis_date, user_id_hash, conversation_count, message_count,
-        total_active_time, total_engaged_time, total_duration_time, total_idle_time,
-        total_manual_time_estimated, total_manual_time_low, total_manual_time_high,
-        total_time_saved, total_time_saved_engaged,
-        avg_time_saved_per_conversation, avg_confidence_level,
-        confidence_sum, confidence_count, heuristic_count, heuristic_share,
-        llm_cost_usd, input_tokens, output_tokens, created_at, updated_at)
-      SELECT analysis_date, user_id_hash, conversation_count, message_count,
-        total_active_time, total_engaged_time, total_duration_time, total_idle_time,
-        total_manual_time_estimated, total_manual_time_low, total_manual_time_high,
-        total_time_saved, total_time_saved_engaged,
-        total_time_saved::numeric / conversation_count,
-        confidence_sum::numeric / nullif(confidence_count, 0),
-        confidence_sum, confidence_count, heuristic_count,
-        heuristic_count::numeric / conversation_count,
-        llm_cost_usd, input_tokens, output_tokens, now(), now()
-      FROM all_rows
-      ON CONFLICT (analysis_date, (COALESCE(user_id_hash, ''))) DO UPDATE SET
-        conversation_count = excluded.conversation_count,
-        message_count = excluded.message_count,
-        total_active_time = excluded.total_active_time,
-        total_engaged_time = excluded.total_engaged_time,
-        total_duration_time = excluded.total_duration_time,
-        total_idle_time = excluded.total_idle_time,
-        total_manual_time_estimated = excluded.total_manual_time_estimated,
-        total_manual_time_low = excluded.total_manual_time_low,
-        total_manual_time_high = excluded.total_manual_time_high,
-        total_time_saved = excluded.total_time_saved,
-        total_time_saved_engaged = excluded.total_time_saved_engaged,
-        avg_time_saved_per_conversation = excluded.avg_time_saved_per_conversation,
-        avg_confidence_level = excluded.avg_confidence_level,
-        confidence_sum = excluded.confidence_sum,
-        confidence_count = excluded.confidence_count,
-        heuristic_count = excluded.heuristic_count,
-        heuristic_share = excluded.heuristic_share,
-        llm_cost_usd = excluded.llm_cost_usd,
-        input_tokens = excluded.input_tokens,
-        output_tokens = excluded.output_tokens,
-        updated_at = now()`.execute(trx);
+    await rebuildStatement(days).execute(trx);
   });
+}
+
+/** The upsert that rebuilds the rows of `days` (exported for EXPLAIN in benchmarks). */
+export function rebuildStatement(days: readonly string[]) {
+  return sql`
+    WITH ca AS MATERIALIZED (
+      -- Only the columns aggregated: the CTE is read four times, and the wide text/json
+      -- columns (summary, llm_response) would otherwise be copied along.
+      SELECT analysis_date, user_id_hash, message_count, active_duration_minutes,
+        engaged_duration_minutes, total_duration_minutes, idle_time_minutes,
+        manual_time_most_likely, manual_time_low, manual_time_high, time_saved_minutes,
+        time_saved_engaged_minutes, confidence_level, estimate_source, cost_usd,
+        input_tokens, output_tokens, active_intervals, engaged_intervals
+      FROM conversation_analysis WHERE analysis_date = ANY(${days}::date[])
+    ),
+    active_union AS (
+      SELECT u.analysis_date, u.user_id_hash, sum(upper(r) - lower(r)) AS seconds
+      FROM (
+        SELECT ca.analysis_date, ca.user_id_hash,
+               range_agg(numrange((iv->>0)::numeric, (iv->>1)::numeric)) AS mr
+        FROM ca CROSS JOIN LATERAL jsonb_array_elements(ca.active_intervals) AS iv
+        WHERE (iv->>1)::numeric > (iv->>0)::numeric
+        GROUP BY ca.analysis_date, ca.user_id_hash
+      ) u CROSS JOIN LATERAL unnest(u.mr) AS r
+      GROUP BY u.analysis_date, u.user_id_hash
+    ),
+    engaged_union AS (
+      SELECT u.analysis_date, u.user_id_hash, sum(upper(r) - lower(r)) AS seconds
+      FROM (
+        SELECT ca.analysis_date, ca.user_id_hash,
+               range_agg(numrange((iv->>0)::numeric, (iv->>1)::numeric)) AS mr
+        FROM ca CROSS JOIN LATERAL jsonb_array_elements(ca.engaged_intervals) AS iv
+        WHERE (iv->>1)::numeric > (iv->>0)::numeric
+        GROUP BY ca.analysis_date, ca.user_id_hash
+      ) u CROSS JOIN LATERAL unnest(u.mr) AS r
+      GROUP BY u.analysis_date, u.user_id_hash
+    ),
+    per_user AS (
+      SELECT analysis_date, user_id_hash,
+        count(*)::int AS conversation_count,
+        coalesce(sum(message_count), 0)::bigint AS message_count,
+        coalesce(sum(active_duration_minutes) FILTER (WHERE active_intervals IS NULL), 0)::bigint AS active_fallback,
+        coalesce(sum(coalesce(engaged_duration_minutes, active_duration_minutes)) FILTER (WHERE engaged_intervals IS NULL), 0)::bigint AS engaged_fallback,
+        coalesce(sum(total_duration_minutes), 0)::bigint AS total_duration_time,
+        coalesce(sum(idle_time_minutes), 0)::bigint AS total_idle_time,
+        coalesce(sum(manual_time_most_likely), 0)::bigint AS total_manual_time_estimated,
+        coalesce(sum(manual_time_low), 0)::bigint AS total_manual_time_low,
+        coalesce(sum(manual_time_high), 0)::bigint AS total_manual_time_high,
+        coalesce(sum(time_saved_minutes), 0)::bigint AS total_time_saved,
+        coalesce(sum(time_saved_engaged_minutes), 0)::bigint AS total_time_saved_engaged,
+        coalesce(sum(confidence_level), 0)::bigint AS confidence_sum,
+        count(confidence_level)::int AS confidence_count,
+        (count(*) FILTER (WHERE estimate_source = 'heuristic'))::int AS heuristic_count,
+        coalesce(sum(cost_usd), 0) AS llm_cost_usd,
+        coalesce(sum(input_tokens), 0)::bigint AS input_tokens,
+        coalesce(sum(output_tokens), 0)::bigint AS output_tokens
+      FROM ca
+      GROUP BY analysis_date, user_id_hash
+    ),
+    user_rows AS (
+      SELECT p.*,
+        (round(coalesce(a.seconds, 0) / 60) + p.active_fallback)::bigint AS total_active_time,
+        (round(coalesce(e.seconds, 0) / 60) + p.engaged_fallback)::bigint AS total_engaged_time
+      FROM per_user p
+      LEFT JOIN active_union a ON a.analysis_date = p.analysis_date AND a.user_id_hash = p.user_id_hash
+      LEFT JOIN engaged_union e ON e.analysis_date = p.analysis_date AND e.user_id_hash = p.user_id_hash
+    ),
+    all_rows AS (
+      SELECT analysis_date, user_id_hash::varchar(64) AS user_id_hash, conversation_count, message_count,
+        total_active_time, total_engaged_time, total_duration_time, total_idle_time,
+        total_manual_time_estimated, total_manual_time_low, total_manual_time_high,
+        total_time_saved, total_time_saved_engaged, confidence_sum, confidence_count,
+        heuristic_count, llm_cost_usd, input_tokens, output_tokens
+      FROM user_rows
+      UNION ALL
+      SELECT analysis_date, NULL::varchar(64), sum(conversation_count)::int, sum(message_count)::bigint,
+        sum(total_active_time)::bigint, sum(total_engaged_time)::bigint,
+        sum(total_duration_time)::bigint, sum(total_idle_time)::bigint,
+        sum(total_manual_time_estimated)::bigint, sum(total_manual_time_low)::bigint, sum(total_manual_time_high)::bigint,
+        sum(total_time_saved)::bigint, sum(total_time_saved_engaged)::bigint, sum(confidence_sum)::bigint,
+        sum(confidence_count)::int, sum(heuristic_count)::int, sum(llm_cost_usd),
+        sum(input_tokens)::bigint, sum(output_tokens)::bigint
+      FROM user_rows
+      GROUP BY analysis_date
+    )
+    INSERT INTO daily_aggregates AS d (
+      analysis_date, user_id_hash, conversation_count, message_count,
+      total_active_time, total_engaged_time, total_duration_time, total_idle_time,
+      total_manual_time_estimated, total_manual_time_low, total_manual_time_high,
+      total_time_saved, total_time_saved_engaged,
+      avg_time_saved_per_conversation, avg_confidence_level,
+      confidence_sum, confidence_count, heuristic_count, heuristic_share,
+      llm_cost_usd, input_tokens, output_tokens, created_at, updated_at)
+    SELECT analysis_date, user_id_hash, conversation_count, message_count,
+      total_active_time, total_engaged_time, total_duration_time, total_idle_time,
+      total_manual_time_estimated, total_manual_time_low, total_manual_time_high,
+      total_time_saved, total_time_saved_engaged,
+      total_time_saved::numeric / conversation_count,
+      confidence_sum::numeric / nullif(confidence_count, 0),
+      confidence_sum, confidence_count, heuristic_count,
+      heuristic_count::numeric / conversation_count,
+      llm_cost_usd, input_tokens, output_tokens, now(), now()
+    FROM all_rows
+    ON CONFLICT (analysis_date, (COALESCE(user_id_hash, ''))) DO UPDATE SET
+      conversation_count = excluded.conversation_count,
+      message_count = excluded.message_count,
+      total_active_time = excluded.total_active_time,
+      total_engaged_time = excluded.total_engaged_time,
+      total_duration_time = excluded.total_duration_time,
+      total_idle_time = excluded.total_idle_time,
+      total_manual_time_estimated = excluded.total_manual_time_estimated,
+      total_manual_time_low = excluded.total_manual_time_low,
+      total_manual_time_high = excluded.total_manual_time_high,
+      total_time_saved = excluded.total_time_saved,
+      total_time_saved_engaged = excluded.total_time_saved_engaged,
+      avg_time_saved_per_conversation = excluded.avg_time_saved_per_conversation,
+      avg_confidence_level = excluded.avg_confidence_level,
+      confidence_sum = excluded.confidence_sum,
+      confidence_count = excluded.confidence_count,
+      heuristic_count = excluded.heuristic_count,
+      heuristic_share = excluded.heuristic_share,
+      llm_cost_usd = excluded.llm_cost_usd,
+      input_tokens = excluded.input_tokens,
+      output_tokens = excluded.output_tokens,
+      updated_at = now()`;
 }
 
 /** Every day that has conversations or aggregate rows (for a full rebuild after an upgrade). */

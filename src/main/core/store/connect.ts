@@ -97,20 +97,21 @@ export function describeDatabaseUrl(url: string): string {
   }
 }
 
+const URL_CREDENTIALS = /(\/\/[^:/@\s]*:)[^@\s]*@/g;
+
 /** Removes every spelling of the URL's password from a message. */
 export function scrubPassword(message: string, url: string): string {
-  let password = '';
-  let encoded = '';
+  const spellings: string[] = [];
   try {
-    const parsed = new URL(normaliseScheme(url));
-    encoded = parsed.password;
-    password = decodeURIComponent(parsed.password);
+    const encoded = new URL(normaliseScheme(url)).password;
+    spellings.push(encoded, decodeURIComponent(encoded));
   } catch {
-    return message.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+    // Unparsable URL or malformed escapes: only the generic pattern below applies.
   }
   let out = message;
-  for (const secret of [password, encoded]) if (secret) out = out.split(secret).join('***');
-  return out.replace(/(\/\/[^:/@\s]*:)[^@\s]*@/g, '$1***@');
+  // Longest first, so a spelling that contains another is not half-replaced.
+  for (const secret of spellings.filter(Boolean).sort((a, b) => b.length - a.length)) out = out.split(secret).join('***');
+  return out.replace(URL_CREDENTIALS, '$1***@');
 }
 
 function pgCode(error: unknown): string | null {
