@@ -24,6 +24,8 @@ export type FakeBehaviour =
   | { kind: 'content'; content: string; finishReason?: 'stop' | 'length' | 'content_filter'; latencyMs?: number }
   | { kind: 'rate_limit'; retryAfterSeconds?: number; retryAfterMs?: number; code?: string; latencyMs?: number }
   | { kind: 'error'; status: number; message?: string; code?: string; param?: string; retryAfterSeconds?: number; latencyMs?: number }
+  /** Any HTTP answer, e.g. an HTML page from a misconfigured base URL. */
+  | { kind: 'raw'; status: number; contentType: string; body: string; latencyMs?: number }
   /** Accepts the request and never answers (until the client gives up or the server closes). */
   | { kind: 'hang' }
   /** Destroys the socket without an HTTP answer (ECONNRESET / "other side closed"). */
@@ -364,6 +366,12 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
             headers,
           );
         }
+        case 'raw':
+          if (res.destroyed) return;
+          record.outcome = behaviour.status;
+          res.writeHead(behaviour.status, { 'content-type': behaviour.contentType });
+          res.end(behaviour.body);
+          return;
         case 'reset':
           record.outcome = 'reset';
           req.socket.destroy();

@@ -226,6 +226,18 @@ describe('OpenAI estimator against the fake server', () => {
     expect(error.code).toBe('refused');
   });
 
+  it('treats an Azure prompt filter (400 content_filter) as refused, not as a configuration error', async () => {
+    server.setBehaviour(() => ({
+      kind: 'error',
+      status: 400,
+      code: 'content_filter',
+      message: "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.",
+    }));
+    const error = await expectEstimateError(estimator().estimate(sampleSummary()));
+    expect(error.code).toBe('refused');
+    expect(isFatalForRun(error)).toBe(false);
+  });
+
   it('explains an unknown model clearly and does not retry', async () => {
     const est = estimator({ model: 'gpt-9-imaginary' });
     const error = await expectEstimateError(est.estimate(sampleSummary()));
@@ -264,6 +276,14 @@ describe('OpenAI estimator against the fake server', () => {
     expect(error.code).toBe('connection');
     expect(error.attempts).toBe(2);
     expect(error.message).toContain('Could not reach the LLM endpoint');
+  });
+
+  it('explains a base URL that serves a web page instead of the API', async () => {
+    server.setBehaviour(() => ({ kind: 'raw', status: 200, contentType: 'text/html', body: '<!doctype html><title>Open WebUI</title>' }));
+    const error = await expectEstimateError(estimator().estimate(sampleSummary()));
+    expect(error.code).toBe('config');
+    expect(error.message).toContain('did not answer like an OpenAI-compatible API');
+    expect(server.stats().chatRequests).toBe(1);
   });
 
   it('records 0 tokens when the endpoint sends no usage', async () => {

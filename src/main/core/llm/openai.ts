@@ -249,6 +249,11 @@ function describeStatusError(error: APIError, ctx: Context): Failure {
     return { kind: 'retry', code: status === 408 ? 'timeout' : 'server_error', retryAfterMs, detail: `HTTP ${status}: ${detail}` };
   }
   if (status === 400 || status === 422) {
+    // Azure answers a filtered prompt with 400 content_filter, OpenAI with invalid_prompt: that
+    // is about this conversation, not the configuration, so it must not stop the run.
+    if (error.code === 'content_filter' || error.code === 'invalid_prompt' || mentions(error, 'content management policy', 'content_policy')) {
+      return { kind: 'fatal', code: 'refused', message: `The endpoint's content filter declined this conversation (${status}): ${detail}` };
+    }
     if (mentions(error, 'response_format', 'json_schema', 'json_object', 'structured output')) return { kind: 'downgrade_format' };
     if (mentions(error, 'max_completion_tokens')) return { kind: 'drop_param', param: 'max_completion_tokens' };
     if (mentions(error, 'temperature')) return { kind: 'drop_param', param: 'temperature' };
@@ -536,6 +541,13 @@ export function createOpenAIEstimator(options: OpenAIEstimatorOptions): OpenAIEs
       }
 
       // ---- an HTTP 200: account for it, then judge the content
+      if (typeof completion !== 'object' || !Array.isArray(completion.choices)) {
+        // Typically a web page: the base URL points at a UI, not at an OpenAI-compatible API.
+        throw fail(
+          `${hostOf(ctx.baseUrl)} did not answer like an OpenAI-compatible API (no "choices" in the response). Check the base URL in Settings; it usually ends in /v1.`,
+          'config',
+        );
+      }
       const usage = completion.usage;
       if (!usage) stats.missingUsage += 1;
       const callIn = usage?.prompt_tokens ?? 0;
