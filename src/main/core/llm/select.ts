@@ -20,8 +20,8 @@ export async function createEstimator(settings: Settings, secrets: SecretStore):
   if (choice === 'heuristic') return createHeuristicEstimator();
   if (!apiKey && !settings.llm.baseUrl) throw new ConfigError(NO_ESTIMATOR_MESSAGE);
   return createOpenAIEstimator({
-    // Local OpenAI-compatible servers (Ollama, LM Studio) accept any key.
-    apiKey: apiKey ?? 'not-needed',
+    // Local OpenAI-compatible servers (Ollama, LM Studio) need no key; the estimator handles none.
+    apiKey: apiKey ?? undefined,
     baseUrl: settings.llm.baseUrl,
     model: settings.llm.model,
     requestsPerMinute: settings.llm.requestsPerMinute,

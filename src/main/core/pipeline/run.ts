@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Settings } from '../config/settings.ts';
@@ -127,6 +128,8 @@ interface Counters {
 
 export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<RunResult> {
   const started = Date.now();
+  // Every in-flight estimate listens on the run's signal; concurrency may exceed Node's default of 10.
+  if (deps.signal) setMaxListeners(0, deps.signal);
   const host = deps.host ?? os.hostname();
   const lock = await tryAcquireRunLock(deps.analyticsUrl);
   if (!lock.acquired) throw new RunLockedError(lock.holder);
