@@ -4,7 +4,8 @@ import { openSource } from '../../../src/main/core/source/open.ts';
 import type { SourceReader, SourceRow } from '../../../src/main/core/source/types.ts';
 import { createTestDatabase } from '../../support/pg.ts';
 import { quirkCorpus } from '../../support/openwebui-corpus.ts';
-import { createOpenWebUiSource, T0, tempDir, type SourceFixture } from '../../support/openwebui-fixture.ts';
+import { chatRecord, createOpenWebUiSource, linearChat, T0, tempDir, type SourceFixture } from '../../support/openwebui-fixture.ts';
+import { mirrorMessageRows } from '../../../src/main/core/source/openwebui-writer.ts';
 import { retainedHeapBytes } from '../../support/openwebui-heap.ts';
 
 // Behaviour shared by both readers: filters, ordering, early exit, abort, introspection,
@@ -74,6 +75,30 @@ describe.each(['sqlite', 'postgres'] as const)('%s reader', (dialect) => {
     }
     expect(await reader.users()).toHaveLength(3);
     expect(await collect(reader)).toHaveLength(all.length);
+  });
+
+  test('chat_message rows fill in what the JSON lacks (missing message, NULL document)', async () => {
+    const b = linearChat(['q', 'a'], { start: T0 + 200 * 3600 });
+    const partial = b.document();
+    b.user('asked after the last JSON save', { id: 'late', at: T0 + 201 * 3600 });
+    const full = b.document();
+    const extra = await createOpenWebUiSource({
+      dialect,
+      generation: '0.11',
+      chats: [
+        chatRecord('x-stale-json', 'u-eva', partial, { messageRows: mirrorMessageRows(full) }),
+        chatRecord('x-null-json', 'u-eva', null, { messageRows: mirrorMessageRows(full) }),
+      ],
+    });
+    const r = await openSource(extra.url);
+    const rows: SourceRow[] = [];
+    for await (const row of r.readConversations()) rows.push(row);
+    await r.close();
+    await extra.cleanup();
+    expect(rows.map((x) => (x.kind === 'conversation' ? x.conversation.messages.map((m) => m.id) : x.reason))).toEqual([
+      [...Object.keys((partial.history as { messages: object }).messages), 'late'],
+      [...Object.keys((partial.history as { messages: object }).messages), 'late'],
+    ]);
   });
 
   test('an aborted signal stops the read with an AbortError', async () => {

@@ -54,6 +54,13 @@ export interface RawChatMessageRow {
   created_at?: unknown;
 }
 
+/**
+ * Supplies `chat_message` rows lazily: called with the message ids the chat JSON already has,
+ * it returns (at least) the rows for messages the JSON lacks. Lets a reader skip fetching
+ * message content that the authoritative JSON already carries.
+ */
+export type MessageRowLoader = (knownIds: ReadonlySet<string>) => readonly RawChatMessageRow[];
+
 export interface NormaliseOptions {
   /** Chat JSON text longer than this is skipped as `too_large` (default 256 Mi characters). */
   maxChatChars?: number;
@@ -300,7 +307,7 @@ function parseDocument(chat: unknown, maxChars: number): { ok: true; doc: unknow
 
 export function normaliseChatRow(
   row: RawChatRow,
-  messageRows?: readonly RawChatMessageRow[] | null,
+  messageRows?: readonly RawChatMessageRow[] | MessageRowLoader | null,
   options: NormaliseOptions = {},
 ): SourceRow {
   const id = typeof row.id === 'string' ? row.id : typeof row.id === 'number' ? String(row.id) : '';
@@ -338,8 +345,9 @@ export function normaliseChatRow(
     if (tree.ok) ({ nodes, currentId } = tree.tree);
     else problem = tree;
   }
-  if (messageRows && messageRows.length > 0) {
-    for (const r of messageRows) {
+  const extraRows = typeof messageRows === 'function' ? messageRows(new Set(nodes.keys())) : messageRows;
+  if (extraRows && extraRows.length > 0) {
+    for (const r of extraRows) {
       const entry = nodeFromMessageRow(r, id);
       if (entry && !nodes.has(entry[0])) nodes.set(entry[0], entry[1]);
     }

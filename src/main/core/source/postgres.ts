@@ -31,7 +31,7 @@ export interface PostgresReaderOptions {
   connectTimeoutMs?: number;
 }
 
-type ChatRowWithMessages = RawChatRow & { message_rows: RawChatMessageRow[] | null };
+type ChatRowWithIds = RawChatRow & { message_ids: string[] | null };
 
 const READ_ONLY = '-c default_transaction_read_only=on';
 
@@ -232,13 +232,21 @@ export class PostgresSourceReader implements SourceReader {
       if (f === 'meta') return `c."meta"::text AS "meta"`;
       return `c.${q(f)}`;
     }).join(', ');
-    if (this.shape.chatMessageColumns.size === 0) return `SELECT ${chatCols}, NULL AS message_rows FROM ${this.table('chat')} c`;
-    const jsonColumns = new Set(['content', 'output', 'files', 'usage']);
-    const fields = CHAT_MESSAGE_FIELDS.filter((f) => this.shape.chatMessageColumns.has(f))
-      .map((f) => `'${f}', m.${q(f)}${jsonColumns.has(f) ? '::text' : ''}`)
-      .join(', ');
-    const messageRows = `CASE WHEN c.user_id LIKE 'shared-%' THEN NULL ELSE (SELECT json_agg(json_build_object(${fields})) FROM ${this.table('chat_message')} m WHERE m.chat_id = c.id) END`;
-    return `SELECT ${chatCols}, ${messageRows} AS message_rows FROM ${this.table('chat')} c`;
+    if (this.shape.chatMessageColumns.size === 0) return `SELECT ${chatCols}, NULL AS message_ids FROM ${this.table('chat')} c`;
+    // Only the ids: the JSON is authoritative and normally complete, so the rows' content is
+    // fetched separately, and only for messages the JSON lacks (rare).
+    const ids = `CASE WHEN c.user_id LIKE 'shared-%' THEN NULL ELSE (SELECT json_agg(m.id) FROM ${this.table('chat_message')} m WHERE m.chat_id = c.id) END`;
+    return `SELECT ${chatCols}, ${ids} AS message_ids FROM ${this.table('chat')} c`;
+  }
+
+  private async messageRows(ids: string[]): Promise<RawChatMessageRow[]> {
+    const fields = selectList(CHAT_MESSAGE_FIELDS, this.shape.chatMessageColumns, quoteIdent, {
+      content: '"content"::text',
+      output: '"output"::text',
+      files: '"files"::text',
+      usage: '"usage"::text',
+    });
+    return this.query<RawChatMessageRow & pg.QueryResultRow>(`SELECT ${fields} FROM ${this.table('chat_message')} WHERE id = ANY($1::text[])`, [ids]);
   }
 
   async *readConversations(options: ReadOptions = {}): AsyncIterable<SourceRow> {
@@ -261,10 +269,10 @@ export class PostgresSourceReader implements SourceReader {
       // One snapshot for both passes, so a chat that moves between them is not read twice.
       await client.query('BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
       for (const sql of passes) {
-        const cursor = client.query(new Cursor<ChatRowWithMessages>(sql, params));
+        const cursor = client.query(new Cursor<ChatRowWithIds>(sql, params));
         try {
           for (;;) {
-            let rows: ChatRowWithMessages[];
+            let rows: ChatRowWithIds[];
             try {
               rows = await cursor.read(this.batchSize);
             } catch (error) {
@@ -272,7 +280,7 @@ export class PostgresSourceReader implements SourceReader {
             }
             if (rows.length === 0) break;
             for (const row of rows) {
-              yield normaliseChatRow(row, row.message_rows, this.options.normalise);
+              yield await this.normalise(row);
               options.signal?.throwIfAborted();
             }
           }
@@ -287,6 +295,24 @@ export class PostgresSourceReader implements SourceReader {
       if (!finished) healthy = await client.query('ROLLBACK').then(() => true, () => false);
       client.release(healthy ? undefined : true);
     }
+  }
+
+  private async normalise(row: ChatRowWithIds): Promise<SourceRow> {
+    const ids = row.message_ids;
+    if (!ids || ids.length === 0 || typeof row.id !== 'string') return normaliseChatRow(row, null, this.options.normalise);
+    const prefix = `${row.id}-`;
+    let missing: string[] = [];
+    const first = normaliseChatRow(
+      row,
+      (known) => {
+        missing = ids.filter((id) => !known.has(id.startsWith(prefix) ? id.slice(prefix.length) : id));
+        return [];
+      },
+      this.options.normalise,
+    );
+    if (missing.length === 0) return first;
+    // Read on another pooled session (the cursor holds this one); such rows are rare.
+    return normaliseChatRow(row, await this.messageRows(missing), this.options.normalise);
   }
 
   async users(): Promise<SourceUser[]> {

@@ -145,10 +145,7 @@ export class SqliteSourceReader implements SourceReader {
     const passes = [`SELECT ${cols} FROM chat WHERE updated_at IS NOT NULL${where} ORDER BY updated_at, id`];
     if (options.updatedSince === undefined) passes.push(`SELECT ${cols} FROM chat WHERE updated_at IS NULL${where} ORDER BY id`);
 
-    const messages =
-      this.shape.chatMessageColumns.size > 0
-        ? this.db.prepare(`SELECT ${selectList(CHAT_MESSAGE_FIELDS, this.shape.chatMessageColumns, q)} FROM chat_message WHERE chat_id = ?`)
-        : null;
+    const loader = this.shape.chatMessageColumns.size > 0 ? this.messageRowLoader() : null;
 
     let sinceYield = 0;
     for (const sql of passes) {
@@ -156,8 +153,8 @@ export class SqliteSourceReader implements SourceReader {
       // .iterate() steps the cursor row by row; leaving the loop early finalises it.
       for (const raw of statement.iterate(...params)) {
         const row = raw as RawChatRow;
-        const rows =
-          messages && typeof row.id === 'string' && !isShareSnapshotOwner(row.user_id) ? (messages.all(row.id) as RawChatMessageRow[]) : null;
+        const chatId = row.id;
+        const rows = loader && typeof chatId === 'string' && !isShareSnapshotOwner(row.user_id) ? (known: ReadonlySet<string>) => loader(chatId, known) : null;
         yield normaliseChatRow(row, rows, this.options.normalise);
         options.signal?.throwIfAborted();
         if (++sinceYield >= this.batchSize) {
@@ -167,6 +164,26 @@ export class SqliteSourceReader implements SourceReader {
       }
     }
     options.signal?.throwIfAborted();
+  }
+
+  /**
+   * chat_message rows of one chat that its JSON lacks. The JSON is authoritative and normally
+   * complete (Open WebUI writes both), so usually only the ids are read, not the content.
+   */
+  private messageRowLoader(): (chatId: string, known: ReadonlySet<string>) => RawChatMessageRow[] {
+    const ids = this.db.prepare('SELECT id FROM chat_message WHERE chat_id = ?').pluck();
+    const full = this.db.prepare(`SELECT ${selectList(CHAT_MESSAGE_FIELDS, this.shape.chatMessageColumns, quoteIdent)} FROM chat_message WHERE id = ?`);
+    return (chatId, known) => {
+      const rows: RawChatMessageRow[] = [];
+      const prefix = `${chatId}-`;
+      for (const id of ids.all(chatId) as string[]) {
+        const messageId = id.startsWith(prefix) ? id.slice(prefix.length) : id;
+        if (known.has(messageId)) continue;
+        const row = full.get(id) as RawChatMessageRow | undefined;
+        if (row) rows.push(row);
+      }
+      return rows;
+    };
   }
 
   async users(): Promise<SourceUser[]> {
