@@ -11,3 +11,4 @@ npm run typecheck
 npm run lint
 npm run build
 dbus-run-session -- bash scripts/with-keyring.sh npx vitest run
+npx playwright test

@@ -143,6 +143,7 @@ export interface TrendPointDto {
   manualHighMinutes: number;
   engagedMinutes: number;
   activeMinutes: number;
+  idleMinutes: number;
 }
 
 export interface TrendDto {

@@ -1,14 +1,13 @@
 import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
-
-function App(): React.JSX.Element {
-  return (
-    <main>
-      <h1>Cogniforce Analytics</h1>
-      <p>The console is being built. Use the command line meanwhile: <code>cogniforce-analytics --help</code>.</p>
-    </main>
-  );
-}
+import App from './App.tsx';
+import './styles.css';
 
 const root = document.getElementById('root');
-if (root) createRoot(root).render(<StrictMode><App /></StrictMode>);
+if (root) {
+  createRoot(root).render(
+    <StrictMode>
+      <App />
+    </StrictMode>,
+  );
+}

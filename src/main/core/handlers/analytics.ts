@@ -102,6 +102,7 @@ export function analyticsHandlers(rt: ConsoleRuntime): Pick<Handlers, AnalyticsC
           manualHighMinutes: p.manualMinutesHigh,
           engagedMinutes: p.engagedMinutes,
           activeMinutes: p.activeMinutes,
+          idleMinutes: p.idleMinutes,
         })),
       };
     },

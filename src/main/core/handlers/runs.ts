@@ -69,6 +69,8 @@ export function runHandlers(rt: ConsoleRuntime): Pick<Handlers, RunChannels> {
     },
 
     async 'health.check'() {
+      // "Check again" also refreshes the names cache, so a source outage (or its end) shows at once.
+      rt.users.invalidate();
       return checkHealth(rt.contexts.current(), rt.now());
     },
   };
