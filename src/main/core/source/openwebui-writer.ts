@@ -3,7 +3,8 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { hasChatMessageTable, openWebUiDdl, tableColumns, type SchemaGeneration } from './openwebui-schema.ts';
-import { parseDatabaseUrl } from './url.ts';
+import { describePostgresError } from './postgres.ts';
+import { describePostgresTarget, parseDatabaseUrl } from './url.ts';
 
 // Writes users and chats into an Open WebUI-shaped database (SQLite file or PostgreSQL) the way
 // Open WebUI itself would: JSON serialised like Python's json.dumps (non-ASCII as \uXXXX),
@@ -394,7 +395,11 @@ export async function openOpenWebUiWriter(target: string, options: WriterOptions
     }
   }
   const client = new pg.Client({ connectionString: parsed.connectionString, application_name: 'cogniforce-demo-writer' });
-  await client.connect();
+  try {
+    await client.connect();
+  } catch (error) {
+    throw describePostgresError(error, parsed);
+  }
   try {
     if (create) {
       await client.query('BEGIN');
@@ -407,7 +412,11 @@ export async function openOpenWebUiWriter(target: string, options: WriterOptions
     }
     return new PostgresWriter(client, options.generation, parsed.schema);
   } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
     await client.end().catch(() => undefined);
+    if ((error as { code?: unknown }).code === '42P07') {
+      throw new Error(`${describePostgresTarget(parsed.connectionString)} already has Open WebUI tables; use an empty database or pass overwrite to replace them.`);
+    }
     throw error;
   }
 }
