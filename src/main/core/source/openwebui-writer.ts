@@ -415,7 +415,7 @@ export async function openOpenWebUiWriter(target: string, options: WriterOptions
     await client.query('ROLLBACK').catch(() => undefined);
     await client.end().catch(() => undefined);
     if ((error as { code?: unknown }).code === '42P07') {
-      throw new Error(`${describePostgresTarget(parsed.connectionString)} already has Open WebUI tables; use an empty database or pass overwrite to replace them.`);
+      throw new Error(`${describePostgresTarget(parsed.connectionString)} already has Open WebUI tables; use an empty database or pass overwrite to replace them.`, { cause: error });
     }
     throw error;
   }
