@@ -65,6 +65,25 @@ describe('redact', () => {
     }
   });
 
+  it('look-alikes survive in any combination (dates, times, versions, prices, counts)', () => {
+    const int = (a: number, b: number) => fc.integer({ min: a, max: b });
+    const pad = (n: number) => String(n).padStart(2, '0');
+    const date = fc.tuple(int(1990, 2030), int(1, 12), int(1, 28)).chain(([y, m, d]) => fc.constantFrom(`${y}-${pad(m)}-${pad(d)}`, `${pad(d)}.${pad(m)}.${y}`, `${y}. ${pad(m)}. ${pad(d)}.`, `${m}/${d}/${y}`, `${y}/${pad(m)}/${pad(d)}`));
+    const time = fc.tuple(int(0, 23), int(0, 59), int(0, 59)).map(([h, m, s]) => `${pad(h)}:${pad(m)}:${pad(s)}`);
+    const version = fc.tuple(int(0, 30), int(0, 99), int(0, 30000)).chain(([a, b, c]) => fc.constantFrom(`${a}.${b}.${c}`, `v${a}.${b}.${c}`));
+    const grouped = (n: number, sep: string) => n.toLocaleString('en-US').replace(/,/g, sep);
+    const price = fc.tuple(int(1, 99_999_999), fc.constantFrom(' ', ',', '.')).chain(([n, sep]) => fc.constantFrom(`${grouped(n, sep)} Ft`, `$${grouped(n, ',')}.00`, `HUF ${grouped(n, ' ')}`));
+    const other = fc.oneof(int(0, 100).map((n) => `${n}%`), int(0, 99_999).map((n) => `${n} db`), fc.constantFrom('ISO 9001:2015', 'RFC 4180', 'gpt-4o-mini', 'HTTP/1.1', '16:9'));
+    const sep = fc.constantFrom(' ', ', ', '\n', '; ', ' és ', ' (', ') ', ' - ');
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.oneof(date, time, version, price, other), sep), { minLength: 1, maxLength: 6 }), (parts) => {
+        const text = parts.map(([p, s]) => p + s).join('');
+        expect(redact(text).spans).toEqual([]);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
   it('never leaks generated PII embedded in random text', () => {
     const local = fc.stringMatching(/^[a-z][a-z0-9]{2,10}(?:\.[a-z]{2,8})?$/);
     const email = fc.tuple(local, fc.constantFrom('gmail.com', 'pelda.hu', 'example.co.uk')).map(([l, d]) => `${l}@${d}`);
@@ -72,12 +91,17 @@ describe('redact', () => {
       fc.constantFrom(`+36 ${a} ${b} ${c}`, `06 ${a} ${b} ${c}`, `06-${a}-${b}-${c}`, `+36${a}${b}${c}`),
     );
     const secret = fc.stringMatching(/^[A-Za-z0-9]{30,40}$/).filter((s) => /\d/.test(s)).map((s) => `sk-proj-${s}`);
+    const us = fc.tuple(fc.integer({ min: 200, max: 999 }), fc.integer({ min: 100, max: 999 }), fc.integer({ min: 1000, max: 9999 })).chain(([a, b, c]) =>
+      fc.constantFrom(`(${a}) ${b}-${c}`, `${a}-${b}-${c}`, `+1 ${a} ${b} ${c}`),
+    );
     const filler = fc.constantFrom('Kérlek nézd meg', 'Please check', 'ár: 1 299 Ft', 'on 2026-11-22', 'v1.2.3', '45%', '\n', ' — ');
+    const sep = fc.constantFrom(' ', ', ', '\n', '; ', ' (', ') ', ': ', '/', '|', '"', '<', '>');
     fc.assert(
-      fc.property(fc.array(fc.oneof(email, phone, secret, filler), { minLength: 1, maxLength: 12 }), (parts) => {
-        const text = parts.join(' ');
+      fc.property(fc.array(fc.tuple(fc.oneof(email, phone, us, secret, filler), sep), { minLength: 1, maxLength: 12 }), (pairs) => {
+        const parts = pairs.map(([p]) => p);
+        const text = pairs.map(([p, s]) => p + s).join('');
         const out = redact(text).text;
-        for (const p of parts) if (p.includes('@') || p.startsWith('+36') || p.startsWith('06') || p.startsWith('sk-')) expect(out).not.toContain(p);
+        for (const p of parts) if (/[@\d]/.test(p) && !['ár: 1 299 Ft', 'on 2026-11-22', 'v1.2.3', '45%'].includes(p)) expect(out).not.toContain(p);
       }),
       { numRuns: 300 },
     );

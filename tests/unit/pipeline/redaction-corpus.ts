@@ -143,6 +143,10 @@ const PHONE: Raw[] = [
   ['hu', 'Bécsi mobil: ⟦PHONE:+43 664 1234567⟧'],
   ['hu', 'A szám ⟦PHONE:06.30.123.4567⟧ formában is írható.'],
   ['hu', 'Mobil: ⟦PHONE:+36 30/123-4567⟧'],
+  ['hu', 'Számok: ⟦PHONE:06 30 123 4567⟧ ⟦PHONE:06 30 765 4321⟧'],
+  ['en', 'Numbers: ⟦PHONE:+36 20 100 1000⟧ ⟦PHONE:+1 555 234 5678⟧'],
+  ['en', 'Tel: ⟦PHONE:(362) 966-3323⟧/⟦PHONE:965-752-4694⟧'],
+  ['hu', 'Hívj (mobil: ⟦PHONE:+36 20 374 7398⟧) bármikor.'],
 ];
 
 const IBAN: Raw[] = [
@@ -219,6 +223,8 @@ const CARD: Raw[] = [
   ['hu', 'Bankkártya: ⟦CARD:4242424242424242⟧, lejárat: 11/27.'],
   ['hu', 'Kártyaszám ⟦CARD:3782 822463 10005⟧ (Amex).'],
   ['en', '19-digit Visa ⟦CARD:4000 0000 0000 0000 006⟧ is accepted too.'],
+  ['en', 'Two cards: ⟦CARD:4111 1111 1111 1111⟧ ⟦CARD:5555 5555 5555 4444⟧'],
+  ['hu', 'Kártya és telefon: ⟦CARD:4111 1111 1111 1111⟧ ⟦PHONE:061/719-6873⟧'],
 ];
 
 const IP: Raw[] = [
@@ -528,6 +534,10 @@ const SURVIVE: Raw[] = [
   ['en', 'Log: 2026-11-22 10:15:42,123 INFO worker started'],
   ['en', 'The string x@y.z is not a valid address.'],
   ['en', 'The proxy listens on http://example.com:8080 without a path.'],
+  ['hu', 'Bevétel: HUF 54 698 605 2003. 03. 20-án.'],
+  ['en', 'Dates: 2014/06/21 2014/06/22 2014/06/23'],
+  ['hu', 'Összesen HUF 10 086 695 - 2592 db termék.'],
+  ['en', 'Budget €12.100.200.100 approved.'],
 ];
 
 export const REDACTION_CORPUS: LabelledSnippet[] = [...EMAIL, ...PHONE, ...IBAN, ...CARD, ...IP, ...URL, ...SECRET, ...NUMBER, ...SURVIVE].map(([lang, marked]) => parse(lang, marked));

@@ -8,6 +8,8 @@ export interface ConversationSummary {
   wordsByUser: number;
   wordsByAssistant: number;
   codeBlocks: number;
+  /** Lines inside the assistant's fenced code blocks on the active branch (optional: older rows lack it). */
+  codeLines?: number;
   attachments: Partial<Record<string, number>>;
   activeMinutes: number;
   totalMinutes: number;

@@ -103,7 +103,10 @@ export function luhnValid(digits: string): boolean {
 
 // --- Secrets ----------------------------------------------------------------------------------
 
-const PRIVATE_KEY_RE = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----[\s\S]*?-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+// A PEM private key block; when the END line is missing (a truncated paste) the base64 lines
+// that follow BEGIN are taken instead (each token maximal, so matching cannot backtrack).
+const PRIVATE_KEY_RE =
+  /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:\s+[A-Za-z0-9+/]{16,}={0,2}(?=\s|$))*(?:\s+[A-Za-z0-9+/]{1,15}={1,2}(?=\s|$))?)/g;
 
 // Vendor-prefixed keys. The token classes are not followed by anything, so there is nothing to
 // backtrack into; a post-check requires a digit (random keys have them, hyphenated words not).
@@ -318,9 +321,10 @@ const detectHuAccounts: Detector = (masked) => scan(masked, HU_ACCOUNT_RE, (m) =
 // 13–19 digits, either unbroken or printed in the groups issuers use — 4-4-4-4(-3), 4-4-4-1..4
 // and Amex/Diners 4-6-5 / 4-6-4 — with one kind of separator (space or dash). Starts with 2–6
 // (Mastercard 2/5, Amex/Diners/JCB 3, Visa 4, Discover/UnionPay/Maestro 6). Not glued to other
-// digits. The tight shape keeps number tables from producing a candidate at every position.
+// digits. The tight shape keeps number tables from producing a candidate at every position. A
+// space may follow (two cards in a row, "4111 1111 1111 1111 5555 …", are two cards).
 const CARD_RE =
-  /(?<![\p{L}\p{N}.,-])[2-6](?:\d{12,18}|\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{3}([ -])\d{6}\2\d{4,5})(?![\p{L}\p{N}]|[ .,-]\d)/gu;
+  /(?<![\p{L}\p{N}.,-])[2-6](?:\d{12,18}|\d{3}([ -])\d{4}\1\d{4}\1\d{1,4}(?:\1\d{3})?|\d{3}([ -])\d{6}\2\d{4,5})(?![\p{L}\p{N}]|[.,-]\d)/gu;
 
 /**
  * Lengths each network issues. Keeps Luhn-valid look-alikes out: IMEIs (15 digits, 35…/86…)
@@ -339,10 +343,17 @@ function cardLengthPlausible(digits: string): boolean {
 
 const detectCards: Detector = (masked) =>
   scan(masked, CARD_RE, (m) => {
-    const digits = digitsOf(m[0]);
-    if (digits.length < 13 || digits.length > 19) return null;
-    if (!cardLengthPlausible(digits) || !luhnValid(digits)) return null;
-    return span(m.index, m.index + m[0].length, 'CARD');
+    // The optional fifth group may have taken the start of whatever follows
+    // ("4111 1111 1111 1111 061/…"): when the whole match fails, try it without that group.
+    const raw = m[0];
+    const lastSeparator = Math.max(raw.lastIndexOf(' '), raw.lastIndexOf('-'));
+    const candidates = (raw.match(/[ -]/g)?.length ?? 0) === 4 ? [raw, raw.slice(0, lastSeparator)] : [raw];
+    for (const candidate of candidates) {
+      const digits = digitsOf(candidate);
+      if (digits.length < 13 || digits.length > 19) continue;
+      if (cardLengthPlausible(digits) && luhnValid(digits)) return span(m.index, m.index + candidate.length, 'CARD');
+    }
+    return null;
   });
 
 // --- IP addresses -----------------------------------------------------------------------------
@@ -353,9 +364,15 @@ const IPV4_EXACT_RE = new RegExp(`^${OCTET}(?:\\.${OCTET}){3}$`);
 const IPV4_RE = new RegExp(`(?<![\\p{L}\\p{N}.])${OCTET}(?:\\.${OCTET}){3}(?![\\p{L}\\p{N}]|\\.\\d)`, 'gu');
 const VERSION_CONTEXT_RE = /(?:^|[^\p{L}])(?:version|verzió|verzio|ver\.?|release|build|v)\s*$/iu;
 
+// Amounts written with dots as thousands separators ("€12.100.200.100", "12.100.200.100 Ft").
+const CURRENCY_BEFORE_RE = /[€$£¥]\s?$/;
+const CURRENCY_AFTER_RE = /^[,.]?\d{0,2}\s?(?:Ft|HUF|EUR|USD|GBP|CHF|forint|€|\$)/i;
+
 const detectIpv4: Detector = (masked) =>
   scan(masked, IPV4_RE, (m) => {
+    const end = m.index + m[0].length;
     if (VERSION_CONTEXT_RE.test(masked.slice(Math.max(0, m.index - 12), m.index))) return null;
+    if (CURRENCY_BEFORE_RE.test(masked.slice(Math.max(0, m.index - 2), m.index)) || CURRENCY_AFTER_RE.test(masked.slice(end, end + 12))) return null;
     return span(m.index, m.index + m[0].length, 'IP');
   });
 
@@ -380,7 +397,7 @@ const detectIpv6: Detector = (masked) =>
 // Validation splits a candidate into digit groups and accepts the longest prefix of groups that
 // has a phone shape, so two numbers next to each other are split correctly.
 const PHONE_RE =
-  /(?<![\p{L}\p{N}_+/.,-]|\d:)(?:\(?(?:\+|00[ -]?)[1-9][\d ()./-]{6,22}\d|\(?0[\d ()./-]{7,22}\d|(?:1[ .-])?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4})(?![\p{L}\p{N}_]|[.,/-]?\d|\))/gu;
+  /(?<![\p{L}\p{N}_+.,-]|\d:)(?:\(?(?:\+|00[ -]?)[1-9][\d ()./-]{6,22}\d|\(?0[\d ()./-]{7,22}\d|(?:1[ .-])?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}(?![.,]\d))(?![\p{L}\p{N}_])/gu;
 
 function phoneShape(candidate: string): boolean {
   let s = candidate;
@@ -414,25 +431,45 @@ function phoneShape(candidate: string): boolean {
     // E.164: country code + national number, at most 15 digits.
     const national = s.startsWith('00') ? digits.slice(2) : digits;
     if (national.length < 8 || national.length > 15) return false;
+    // Fixed-length plans, so two numbers in a row split correctly: +36 (HU) 10–11 digits with
+    // the country code, +1 (NANP) 11.
+    if (national.startsWith('36') && national.length !== 10 && national.length !== 11) return false;
+    if (national.startsWith('1') && national.length !== 11) return false;
     if (groups.length === 1) return true;
     if (groups.length > 6) return false;
-    if ((lengths[0] ?? 0) > 4 && !(s.startsWith('00') && lengths[0] === 2)) return false;
+    // "00" is its own group or joined to the country code ("0036", "00421"), never "006".
+    if (s.startsWith('00') && lengths[0] !== 2 && lengths[0] !== 4 && lengths[0] !== 5) return false;
+    if (!s.startsWith('00') && (lengths[0] ?? 0) > 4) return false;
     return lengths.every((l) => l <= 8);
   }
   if (digits.length < 9 || digits.length > 12) return false;
   // US/Canada: (NXX) NXX-XXXX, NXX-NXX-XXXX, NXX NXX XXXX, 1-NXX-NXX-XXXX.
   // (The exchange code is not checked: 555-123-4567 is how people write example numbers.)
   if (digits.length === 10 && /^[2-9]\d{9}$/.test(digits) && lengths.join('-') === '3-3-4') return true;
-  if (digits.length === 11 && /^1[2-9]\d{9}$/.test(digits) && lengths.join('-') === '1-3-3-4') return true;
-  // Domestic numbers with a trunk prefix 0 (HU 06…, UK 0…, DE 0…): 06 30 123 4567,
-  // 06-1-234-5678, 0630/123-4567, 06301234567, 020 7946 0958, 030 12345678.
+  // With a leading 1, all-space grouping ("1 668 070 2021") is far more often an amount.
+  if (digits.length === 11 && /^1[2-9]\d{9}$/.test(digits) && lengths.join('-') === '1-3-3-4') return !/^1 \d{3} \d{3} \d{4}$/.test(s);
+  // Hungarian domestic: 06 + area code + 6–7 digits, in any grouping (06 30 123 4567,
+  // 06-1-234-5678, 0630/123-4567, 06301234567).
+  // A slash only once, right after the area code (0630/…, 06-1/…): "06/21 2014/06" is dates.
+  if (digits.startsWith('06')) {
+    if ((digits.length !== 10 && digits.length !== 11) || groups.length > 5) return false;
+    if (groups.length > 1 && lengths.some((l) => l > 8)) return false;
+    const slashes = separators.filter((sep) => sep.includes('/')).length;
+    if (slashes > 1) return false;
+    if (slashes === 1) {
+      const beforeSlash = digitsOf(s.slice(0, s.indexOf('/')));
+      if (beforeSlash.length < 3 || beforeSlash.length > 4) return false;
+    }
+    return true;
+  }
+  // Other trunk-prefix numbers (UK 020 7946 0958, 07700 900123; DE 030 12345678): the area code
+  // is its own group of 3–5 digits and the rest come in groups of 3+, separated by spaces or
+  // dashes. That keeps out dates (09/25 1997), thousands (086 695 259) and registration numbers
+  // (cégjegyzékszám 01-09-123456).
   if (!digits.startsWith('0') || digits.startsWith('00')) return false;
-  // Hungarian company registration numbers (cégjegyzékszám 01-09-123456) are not phones.
-  if (/^\d{2}-\d{2}-\d{6}$/.test(s)) return false;
-  if (groups.length === 1) return digits.startsWith('06') && (digits.length === 10 || digits.length === 11);
-  if (groups.length > 5) return false;
-  if ((lengths[0] ?? 0) > 5 || lengths.some((l) => l > 8)) return false;
-  return true;
+  if (groups.length < 2 || groups.length > 4 || separators.some((sep) => sep.includes('/'))) return false;
+  if ((lengths[0] ?? 0) < 3 || (lengths[0] ?? 0) > 5) return false;
+  return lengths.slice(1).every((l) => l >= 3 && l <= 8);
 }
 
 const detectPhones: Detector = (masked) =>
@@ -454,6 +491,10 @@ const detectPhones: Detector = (masked) =>
         cuts.push({ end: i + 1, digits, groups });
       }
     }
+    // After a 1–3 digit group and a separator, a candidate that continues in 3-digit groups with
+    // the same separator is the tail of a bigger number ("HUF 54 698 605 2003", "10 086 695").
+    const before = /(?:^|\D)\d{1,3}([ .,\u00a0])$/.exec(masked.slice(Math.max(0, m.index - 5), m.index));
+    if (before && /^\d{3}/.test(raw) && raw[3] === before[1]) return null;
     for (let k = cuts.length - 1; k >= 0; k--) {
       const cut = cuts[k] as { end: number; digits: number; groups: number };
       if (cut.digits < 9) break;
