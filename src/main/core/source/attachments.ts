@@ -72,7 +72,7 @@ export function classifyAttachment(file: unknown): AttachmentKind {
 }
 
 /** Kinds of every attachment of a message: its `files` plus image blocks inside list content. */
-export function messageAttachments(files: unknown, content: unknown): ReturnType<typeof classifyAttachment>[] {
+export function messageAttachments(files: unknown, content: unknown): AttachmentKind[] {
   const out: AttachmentKind[] = [];
   if (Array.isArray(files)) for (const f of files) if (isObject(f)) out.push(classifyAttachment(f));
   if (Array.isArray(content)) {

@@ -9,7 +9,7 @@ export interface NormalisedMessage {
   id: string;
   parentId: string | null;
   role: MessageRole;
-  /** Epoch seconds (ms/µs/ns inputs are normalised). */
+  /** Whole epoch seconds (ms/µs/ns inputs are divided down and floored). */
   timestamp: number;
   /** Content with `<details type="…">` blocks stripped. */
   text: string;
