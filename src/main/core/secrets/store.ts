@@ -85,11 +85,11 @@ export class EnvSecretStore implements SecretStore {
     return value && value.length > 0 ? value : null;
   }
 
-  async set(): Promise<void> {
+  async set(_key: SecretKey, _value: string): Promise<void> {
     throw new SecretStoreUnavailableError(this.reason);
   }
 
-  async delete(): Promise<void> {
+  async delete(_key: SecretKey): Promise<void> {
     throw new SecretStoreUnavailableError(this.reason);
   }
 
