@@ -67,7 +67,7 @@ export async function createAppContext(options: ContextOptions = {}): Promise<Ap
       if (!url) {
         throw new ConfigError('No Open WebUI database is configured: set DATABASE_URL (postgresql://… or sqlite:///path/webui.db) or connect one in Settings.');
       }
-      return openSource(await withSecretPassword(url, secrets, 'source-db-password'));
+      return openSource(await withSecretPassword(url, secrets, 'source-db-password'), { schema: settings.source.schema });
     },
     createEstimator: () => createEstimator(settings, secrets),
     async salt() {

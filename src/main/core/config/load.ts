@@ -78,6 +78,7 @@ function numberFromEnv(env: NodeJS.ProcessEnv, name: string, min: number, max: n
 export function applyEnv(settings: Settings, env: NodeJS.ProcessEnv = process.env): Settings {
   const next: Settings = structuredClone(settings);
   if (env.DATABASE_URL) next.source.url = env.DATABASE_URL;
+  if (env.DATABASE_SCHEMA) next.source.schema = env.DATABASE_SCHEMA;
   if (env.COGNIFORCE_DATABASE_URL) next.analytics = { mode: 'url', url: env.COGNIFORCE_DATABASE_URL };
   if (env.OPENAI_BASE_URL) next.llm.baseUrl = env.OPENAI_BASE_URL;
   if (env.ANALYTICS_OPENAI_MODEL) next.llm.model = env.ANALYTICS_OPENAI_MODEL;

@@ -26,6 +26,8 @@ export const settingsSchema = z.object({
     .object({
       /** Open WebUI DATABASE_URL form or a path to webui.db. */
       url: z.string().min(1).optional(),
+      /** Open WebUI's DATABASE_SCHEMA: tables outside PostgreSQL's default schema. */
+      schema: z.string().min(1).max(63).optional(),
     })
     .default({}),
   analytics: z
