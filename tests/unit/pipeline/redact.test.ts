@@ -23,6 +23,13 @@ describe('redact', () => {
     expect(redact('password=hunter2 "token": "abc" Authorization: Bearer abcDEF123456').text).toBe('password=[SECRET] "token": "[SECRET]" Authorization: Bearer [SECRET]');
   });
 
+  it('removes PEM private keys, also when the END line is missing', () => {
+    const closed = 'key:\n-----BEGIN RSA PRIVATE KEY-----\nMIIEowIBAAKCAQEA7bq3abcDEF123\n-----END RSA PRIVATE KEY-----\nthen text';
+    expect(redact(closed).text).toBe('key:\n[SECRET]\nthen text');
+    const truncated = 'key:\n-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQ\nAAAAMwAAAAtzc2gtZWQyNTUxOQ\n\nwhat is wrong?';
+    expect(redact(truncated).text).toBe('key:\n[SECRET]\n\nwhat is wrong?');
+  });
+
   it('only Luhn-valid cards and mod-97-valid IBANs', () => {
     expect(luhnValid('4111111111111111')).toBe(true);
     expect(luhnValid('4111111111111112')).toBe(false);
@@ -58,6 +65,9 @@ describe('redact', () => {
       '4444 '.repeat(1e6),
       '(1'.repeat(2.5e6),
       'x_'.repeat(2.5e6),
+      '-----BEGIN RSA PRIVATE KEY-----\n'.repeat(150_000),
+      `https://x/${')'.repeat(5e6)}`,
+      `${'a_'.repeat(2e6)}password=x1`,
     ];
     for (const input of inputs) {
       const r = redact(input);

@@ -103,10 +103,14 @@ export function luhnValid(digits: string): boolean {
 
 // --- Secrets ----------------------------------------------------------------------------------
 
-// A PEM private key block; when the END line is missing (a truncated paste) the base64 lines
-// that follow BEGIN are taken instead (each token maximal, so matching cannot backtrack).
-const PRIVATE_KEY_RE =
-  /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----(?:[\s\S]*?-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----|(?:\s+[A-Za-z0-9+/]{16,}={0,2}(?=\s|$))*(?:\s+[A-Za-z0-9+/]{1,15}={1,2}(?=\s|$))?)/g;
+// A PEM private key block runs from its BEGIN line to the next END line (looked up with
+// indexOf, remembered across BEGIN lines, so many BEGINs cost one pass). When the END line is
+// missing or implausibly far (a truncated paste), the base64 lines that follow BEGIN are taken
+// instead (each token maximal, so the match cannot backtrack).
+const PRIVATE_KEY_BEGIN_RE = /-----BEGIN [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PRIVATE_KEY_END_RE = /-----END [A-Z0-9 ]{0,40}PRIVATE KEY(?: BLOCK)?-----/g;
+const PRIVATE_KEY_BODY_RE = /(?:\s+[A-Za-z0-9+/]{16,}={0,2}(?=\s|$))*(?:\s+[A-Za-z0-9+/]{1,15}={1,2}(?=\s|$))?/y;
+const MAX_PRIVATE_KEY_CHARS = 20_000;
 
 // Vendor-prefixed keys. The token classes are not followed by anything, so there is nothing to
 // backtrack into; a post-check requires a digit (random keys have them, hyphenated words not).
@@ -124,7 +128,7 @@ const BEARER_RE = /(?:\bbearer|\bbasic|authorization:[ \t]{0,3}token)[ \t]{1,4}(
 const SECRET_KEYS =
   'password|passwd|passwort|kennwort|pgpassword|pwd|pass|passphrase|jelsz(?:[oó]|av(?:a|am|ad|unk))|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|session[_-]?token|token|authorization|credentials?';
 const KEY_VALUE_RE = new RegExp(
-  `(?<![\\p{L}\\p{N}_.-])-{0,2}(?:[A-Za-z0-9]+[_.-])*(?:${SECRET_KEYS})["']?[ \\t]{0,3}([=:])[ \\t]{0,3}(?:"([^"\\n]{1,300})"|'([^'\\n]{1,300})'|([^\\s"'<>,;&(){}\\[\\]]{1,300}))`,
+  `(?<![\\p{L}\\p{N}_.-])-{0,2}(?:[A-Za-z0-9]+[_.-]){0,6}(?:${SECRET_KEYS})["']?[ \\t]{0,3}([=:])[ \\t]{0,3}(?:"([^"\\n]{1,300})"|'([^'\\n]{1,300})'|([^\\s"'<>,;&(){}\\[\\]]{1,300}))`,
   'dgiu',
 );
 
@@ -133,7 +137,21 @@ function looksRandom(token: string): boolean {
   return /\d/.test(token) || /[._~+/=!@#$%^&*?-]/.test(token) || /\p{Ll}\p{Lu}/u.test(token);
 }
 
-const detectPrivateKeys: Detector = (masked) => scan(masked, PRIVATE_KEY_RE, (m) => span(m.index, m.index + m[0].length, 'SECRET'));
+const detectPrivateKeys: Detector = (masked) => {
+  let nextEnd: { start: number; end: number } | null = null;
+  return scan(masked, PRIVATE_KEY_BEGIN_RE, (m) => {
+    const afterBegin = m.index + m[0].length;
+    if (nextEnd === null || nextEnd.start < afterBegin) {
+      PRIVATE_KEY_END_RE.lastIndex = afterBegin;
+      const end = PRIVATE_KEY_END_RE.exec(masked);
+      nextEnd = end ? { start: end.index, end: end.index + end[0].length } : { start: Infinity, end: Infinity };
+    }
+    if (nextEnd.end - m.index <= MAX_PRIVATE_KEY_CHARS) return span(m.index, nextEnd.end, 'SECRET');
+    PRIVATE_KEY_BODY_RE.lastIndex = afterBegin;
+    const body = PRIVATE_KEY_BODY_RE.exec(masked);
+    return span(m.index, afterBegin + (body?.[0].length ?? 0), 'SECRET');
+  });
+};
 
 const detectPrefixedKeys: Detector = (masked) =>
   scan(masked, PREFIXED_KEY_RE, (m) => (/\d/.test(m[0]) ? span(m.index, m.index + m[0].length, 'SECRET') : null));
@@ -175,25 +193,26 @@ const URL_RE =
 const BARE_URL_RE =
   /(?<![\p{L}\p{N}_.@/:-])(?:[a-z0-9][a-z0-9-]{0,62}\.){1,6}(?:com|org|net|io|hu|de|at|ch|uk|eu|dev|app|ai|gov|edu|info|biz|me|co|us|fr|it|es|nl|pl|ro|sk|cz)\/[^\s<>"'`{}|\\^\uE000]*/giu;
 
-/** Closing punctuation at the end of a URL is nearly always the sentence's, not the URL's. */
+/**
+ * Closing punctuation at the end of a URL is nearly always the sentence's, not the URL's; a
+ * closing bracket belongs to the URL only when it balances one inside it ("wiki/A_(b)").
+ */
 function trimUrl(url: string): string {
+  const count = (ch: string): number => url.split(ch).length - 1;
+  let parens = count('(') - count(')');
+  let brackets = count('[') - count(']');
   let end = url.length;
   for (;;) {
     const ch = url[end - 1];
     if (ch === undefined) break;
-    if ('.,;:!?\'"*'.includes(ch)) {
+    if ('.,;:!?\'"*'.includes(ch)) end--;
+    else if (ch === ')' && parens < 0) {
+      parens++;
       end--;
-      continue;
-    }
-    if (ch === ')' || ch === ']') {
-      const open = ch === ')' ? '(' : '[';
-      const body = url.slice(0, end);
-      if (body.split(open).length < body.split(ch).length) {
-        end--;
-        continue;
-      }
-    }
-    break;
+    } else if (ch === ']' && brackets < 0) {
+      brackets++;
+      end--;
+    } else break;
   }
   return url.slice(0, end);
 }
@@ -519,7 +538,7 @@ const detectNumbers: Detector = (masked) => scan(masked, NUMBER_RE, (m) => span(
 
 /** Detectors in priority order, each with a cheap pre-check so unrelated text costs nothing. */
 const DETECTORS: Array<{ detect: Detector; applies: (text: string) => boolean }> = [
-  { detect: detectPrivateKeys, applies: (t) => t.includes('PRIVATE KEY') },
+  { detect: detectPrivateKeys, applies: (t) => t.includes('PRIVATE KEY-----') || t.includes('PRIVATE KEY BLOCK-----') },
   { detect: detectUrls, applies: (t) => t.includes('://') || /www\./i.test(t) },
   { detect: detectBareUrls, applies: (t) => t.includes('/') && t.includes('.') },
   { detect: detectJwts, applies: (t) => t.includes('eyJ') },

@@ -65,7 +65,8 @@ export function truncateSample(text: string, max: number): string {
   let cut = max - 1; // room for the ellipsis
   const open = text.lastIndexOf('[', cut);
   const close = text.lastIndexOf(']', cut - 1);
-  if (open > close && open >= 0) cut = open; // would split a placeholder: cut before it
+  // Would split a placeholder ("[EMAIL]", "[…]"; none is longer than 12): cut before it.
+  if (open > close && open >= 0 && cut - open <= 12) cut = open;
   const space = text.lastIndexOf(' ', cut);
   if (space > cut * 0.6) cut = space;
   return `${text.slice(0, cut).trimEnd()}…`;
