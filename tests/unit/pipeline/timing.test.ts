@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { NormalisedMessage } from '../../../src/main/core/source/types.ts';
-import { composeSeconds, readSeconds, splitWords } from '../../../src/main/core/pipeline/engaged.ts';
+import { composeSeconds, engagedIntervals, readSeconds, splitWords } from '../../../src/main/core/pipeline/engaged.ts';
 import { unionLength } from '../../../src/main/core/pipeline/intervals.ts';
 import { computeTiming, DEFAULT_TIMING_SETTINGS, toMinutes } from '../../../src/main/core/pipeline/timing.ts';
 import type { TimingSettings } from '../../../src/main/core/pipeline/types.ts';
@@ -221,6 +221,30 @@ describe('engaged time — properties', () => {
         // Before the first message only a composing window can exist: ≤ threshold.
         const before = t.engagedIntervals.reduce((sum, [s, e]) => sum + Math.max(0, Math.min(e, t.firstMessageAt) - s), 0);
         expect(before).toBeLessThanOrEqual(settings.idleThresholdSeconds + 1e-6);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('every composing and reading window respects its caps', () => {
+    fc.assert(
+      fc.property(conversationArb, settingsArb, (messages, settings) => {
+        const { windows } = engagedIntervals(messages, [], settings);
+        const times = [...new Set(messages.map((m) => m.timestamp))].sort((a, b) => a - b);
+        for (const [start, end] of windows.composing) {
+          // Ends at a user message; never longer than the threshold, never before the previous message.
+          expect(messages.some((m) => m.role === 'user' && m.timestamp === end)).toBe(true);
+          expect(end - start).toBeLessThanOrEqual(settings.idleThresholdSeconds);
+          const previous = times.filter((t) => t < end).pop();
+          if (previous !== undefined) expect(start).toBeGreaterThanOrEqual(previous);
+        }
+        for (const [start, end] of windows.reading) {
+          // Starts at an answer; never past the next message; the last answer within the threshold.
+          expect(messages.some((m) => m.role === 'assistant' && m.timestamp === start)).toBe(true);
+          const next = times.find((t) => t > start);
+          if (next !== undefined) expect(end).toBeLessThanOrEqual(next);
+          else expect(end - start).toBeLessThanOrEqual(settings.idleThresholdSeconds);
+        }
       }),
       { numRuns: 300 },
     );

@@ -186,7 +186,7 @@ export interface EngagedWindows {
   reading: Interval[];
 }
 
-export interface Stamped {
+export interface StampedMessage {
   message: NormalisedMessage;
   t: number;
 }
@@ -195,7 +195,7 @@ export interface Stamped {
  * Composing and reading windows of every message in the tree (regenerations and edits too:
  * they are activity). `sorted` must be ordered by timestamp.
  */
-function windowsOf(sorted: readonly Stamped[], settings: TimingSettings): EngagedWindows {
+function windowsOf(sorted: readonly StampedMessage[], settings: TimingSettings): EngagedWindows {
   const composing: Interval[] = [];
   const reading: Interval[] = [];
   const threshold = Math.max(0, settings.idleThresholdSeconds);
@@ -205,17 +205,17 @@ function windowsOf(sorted: readonly Stamped[], settings: TimingSettings): Engage
   const prevDistinct = new Array<number>(n);
   const nextDistinct = new Array<number>(n);
   for (let i = 0, previous = -Infinity; i < n; i++) {
-    const t = (sorted[i] as Stamped).t;
-    if (i > 0 && t !== (sorted[i - 1] as Stamped).t) previous = (sorted[i - 1] as Stamped).t;
+    const t = (sorted[i] as StampedMessage).t;
+    if (i > 0 && t !== (sorted[i - 1] as StampedMessage).t) previous = (sorted[i - 1] as StampedMessage).t;
     prevDistinct[i] = previous;
   }
   for (let i = n - 1, next = Infinity; i >= 0; i--) {
-    const t = (sorted[i] as Stamped).t;
-    if (i < n - 1 && t !== (sorted[i + 1] as Stamped).t) next = (sorted[i + 1] as Stamped).t;
+    const t = (sorted[i] as StampedMessage).t;
+    if (i < n - 1 && t !== (sorted[i + 1] as StampedMessage).t) next = (sorted[i + 1] as StampedMessage).t;
     nextDistinct[i] = next;
   }
   for (let i = 0; i < n; i++) {
-    const { message, t } = sorted[i] as Stamped;
+    const { message, t } = sorted[i] as StampedMessage;
     if (message.role === 'user') {
       const gapBefore = t - (prevDistinct[i] as number);
       const length = Math.min(composeSeconds(message.text, settings), gapBefore, threshold);
@@ -232,7 +232,7 @@ function windowsOf(sorted: readonly Stamped[], settings: TimingSettings): Engage
 }
 
 /** Messages with a usable timestamp, sorted by time then id (stable across readers). */
-export function sortByTime(messages: readonly NormalisedMessage[]): Stamped[] {
+export function sortByTime(messages: readonly NormalisedMessage[]): StampedMessage[] {
   return messages
     .filter((m) => Number.isFinite(m.timestamp))
     .map((message) => ({ message, t: message.timestamp }))
