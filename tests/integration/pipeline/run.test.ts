@@ -245,3 +245,18 @@ describe('LLM failures and limits', () => {
     ]);
   });
 });
+
+describe('a misconfigured LLM', () => {
+  test('a wrong model name stops the run once with a readable reason and leaves the conversations for the next run', async () => {
+    harness = await createHarness(someChats(), { settings: (s) => { s.llm.model = 'no-such-model'; } });
+    const result = await harness.run({ from: DAY, to: DAY });
+    expect(result.status).toBe('failed');
+    expect(result.errorMessage).toMatch(/no-such-model/);
+    expect(harness.llm.stats().chatRequests).toBeLessThanOrEqual(harness.settings.llm.concurrency);
+    expect(await harness.db.selectFrom('conversation_failures').selectAll().execute()).toHaveLength(0);
+    const log = await harness.db.selectFrom('processing_log').select(['status', 'error_message']).executeTakeFirstOrThrow();
+    expect(log.status).toBe('failed');
+    harness.settings.llm.model = 'gpt-4o-mini';
+    expect(await harness.run({ from: DAY, to: DAY })).toMatchObject({ status: 'completed', processed: 3 });
+  });
+});

@@ -163,16 +163,25 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
       pid: process.pid,
       estimator: deps.estimator.source === 'llm' ? `llm:${deps.estimator.model}` : deps.estimator.model,
     });
-    const context: RunContext = { request: { ...request, from, to }, deps, runId, started, redoneSince };
+    const stop = new AbortController();
+    setMaxListeners(0, stop.signal);
+    if (deps.signal?.aborted) stop.abort();
+    deps.signal?.addEventListener('abort', () => stop.abort(), { once: true });
+    const context: RunContext = { request: { ...request, from, to }, deps, runId, started, redoneSince, stop };
     try {
       const outcome = await processRange(context);
-      const status: RunStatus = deps.signal?.aborted
-        ? 'cancelled'
-        : outcome.counters.failed > 0 && outcome.counters.processed === 0
-          ? 'failed'
-          : 'completed';
-      const errorMessage =
-        status === 'failed' ? `All ${outcome.counters.failed} estimates failed: ${outcome.firstFailure ?? 'unknown error'}` : null;
+      const status: RunStatus = outcome.fatal
+        ? 'failed'
+        : deps.signal?.aborted
+          ? 'cancelled'
+          : outcome.counters.failed > 0 && outcome.counters.processed === 0
+            ? 'failed'
+            : 'completed';
+      const errorMessage = outcome.fatal
+        ? outcome.fatal
+        : status === 'failed'
+          ? `All ${outcome.counters.failed} estimates failed: ${outcome.firstFailure ?? 'unknown error'}`
+          : null;
       const result = buildResult(context, outcome, status, resumed, errorMessage);
       await finishRun(deps.db, runId, {
         status,
@@ -205,6 +214,8 @@ interface RunContext {
   runId: number;
   started: number;
   redoneSince: number | null;
+  /** Aborted by the caller's signal, or by a failure that dooms every estimate (bad key, unknown model). */
+  stop: AbortController;
 }
 
 interface Outcome {
@@ -212,6 +223,8 @@ interface Outcome {
   touchedDates: Set<LocalDate>;
   costUsd: number;
   firstFailure: string | null;
+  /** Why the run had to stop early, when the estimator cannot work at all. */
+  fatal: string | null;
 }
 
 function emptyCounters(): Counters {
@@ -254,7 +267,8 @@ async function processRange(context: RunContext): Promise<Outcome> {
   const { settings } = deps;
   const zone = settings.processing.timezone;
   const counters = emptyCounters();
-  const outcome: Outcome = { counters, touchedDates: new Set(), costUsd: 0, firstFailure: null };
+  const outcome: Outcome = { counters, touchedDates: new Set(), costUsd: 0, firstFailure: null, fatal: null };
+  const signal = context.stop.signal;
   const batchSize = deps.batchSize ?? 500;
   const maxConversations = settings.processing.maxConversations;
   const updatedSince = dayBounds(request.from, zone).start;
@@ -342,16 +356,16 @@ async function processRange(context: RunContext): Promise<Outcome> {
     };
     const pendingSkips: SkipRecord[] = [];
     const sources: Array<{ rows: () => AsyncIterable<SourceRow>; anyDay: boolean }> = [
-      { rows: () => deps.source.readConversations({ updatedSince, signal: deps.signal }), anyDay: false },
+      { rows: () => deps.source.readConversations({ updatedSince, signal }), anyDay: false },
     ];
     // Conversations whose estimate failed earlier are retried whatever day they belong to.
     const retryIds = await pendingFailureIds(deps.db, maxConversations);
     if (retryIds.length > 0) {
-      sources.push({ rows: () => deps.source.readConversations({ ids: retryIds, signal: deps.signal }), anyDay: true });
+      sources.push({ rows: () => deps.source.readConversations({ ids: retryIds, signal }), anyDay: true });
     }
     for (const { rows, anyDay } of sources) {
       for await (const row of rows()) {
-        if (deps.signal?.aborted) return;
+        if (signal.aborted) return;
         const candidate = consider(row, anyDay);
         if (candidate) batch.push(candidate);
         if (batch.length >= batchSize) yield* drain();
@@ -370,7 +384,16 @@ async function processRange(context: RunContext): Promise<Outcome> {
       const next = await source.next();
       if (next.done) return;
       const candidate = next.value;
-      const analysed = await analyse(candidate, deps, settings);
+      if (signal.aborted) return;
+      const analysed = await analyse(candidate, deps, settings, signal);
+      if ('error' in analysed && analysed.error.code === 'config') {
+        // A wrong key, model or base URL fails every estimate alike: stop once, say why, and
+        // leave the conversations untouched for the next run.
+        outcome.fatal ??= analysed.error.message;
+        context.stop.abort();
+        return;
+      }
+      if ('error' in analysed && analysed.error.code === 'cancelled') return;
       if ('error' in analysed) {
         counters.failed += 1;
         outcome.firstFailure ??= analysed.error.message;
@@ -379,7 +402,6 @@ async function processRange(context: RunContext): Promise<Outcome> {
           errorCode: analysed.error.code,
           errorMessage: analysed.error.message,
         });
-        if (analysed.error.code === 'cancelled') return;
       } else {
         counters.processed += 1;
         outcome.costUsd += analysed.record.costUsd;
@@ -416,6 +438,7 @@ async function analyse(
   candidate: Candidate,
   deps: RunDeps,
   settings: Settings,
+  signal: AbortSignal,
 ): Promise<{ record: AnalysisRecord; insight: InsightRecord } | { error: EstimateError }> {
   const { conversation } = candidate;
   const p = settings.processing;
@@ -429,7 +452,7 @@ async function analyse(
   const summary = buildSummary(conversation, timing);
   let estimate: Estimate;
   try {
-    estimate = await deps.estimator.estimate(summary, deps.signal);
+    estimate = await deps.estimator.estimate(summary, signal);
   } catch (error) {
     if (error instanceof EstimateError) return { error };
     return { error: new EstimateError(error instanceof Error ? error.message : String(error), 'server_error', 1) };
