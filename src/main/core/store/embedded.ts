@@ -100,7 +100,9 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   try {
     await pg.start();
   } catch (error) {
-    throw new Error(`The embedded analytics database did not start (folder ${dir}, port ${port})${error instanceof Error ? `: ${error.message}` : ''}.`);
+    throw new Error(`The embedded analytics database did not start (folder ${dir}, port ${port})${error instanceof Error ? `: ${error.message}` : ''}.`, {
+      cause: error,
+    });
   }
   const host = '127.0.0.1';
   return {
