@@ -296,7 +296,14 @@ async function processRange(context: RunContext): Promise<Outcome> {
     insights: [],
     failures: [],
   };
+  // One commit may run while the workers fill the next batch; the batch after that waits for it,
+  // so the database and the CPU work overlap and memory stays bounded.
   let flushing: Promise<void> = Promise.resolve();
+  const flushInBackground = async (): Promise<void> => {
+    const previous = flushing;
+    void flush().catch(() => undefined); // the failure surfaces where the chain is awaited
+    await previous;
+  };
   const flush = (): Promise<void> => {
     const records = pending.records.splice(0);
     const insights = pending.insights.splice(0);
@@ -408,7 +415,7 @@ async function processRange(context: RunContext): Promise<Outcome> {
         pending.records.push(analysed.record);
         pending.insights.push(analysed.insight);
       }
-      if (pending.records.length + pending.failures.length >= batchSize) await flush();
+      if (pending.records.length + pending.failures.length >= batchSize) await flushInBackground();
       progress('estimating');
     }
   };
