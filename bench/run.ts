@@ -10,6 +10,10 @@ import { writeDemoDatabase } from '../src/main/core/demo/dataset.ts';
 import { startEmbeddedPostgres } from '../src/main/core/store/embedded.ts';
 import { ensureDatabaseExists } from '../src/main/core/store/connect.ts';
 import { benchLlmThroughput } from './llm-throughput.ts';
+import { compareEngaged } from './engaged.ts';
+import { openOpenWebUiWriter } from '../src/main/core/source/openwebui-writer.ts';
+import { realisticChats } from '../tests/support/realistic-chats.ts';
+import { FIXTURE_USERS } from '../tests/support/openwebui-fixture.ts';
 
 const quick = process.argv.includes('--quick');
 const only = process.argv.find((a) => a.startsWith('--only='))?.slice('--only='.length).split(',');
@@ -35,6 +39,17 @@ try {
       maxBuffer: 1 << 20,
     });
     emit('ingest-sqlite-heuristic', { chats, generateSeconds: Math.round(generateSeconds * 10) / 10, ...JSON.parse(stdout.trim().split('\n').pop() ?? '{}') });
+  }
+  if (wanted('engaged')) {
+    const demoFile = path.join(work, 'engaged-demo.db');
+    await writeDemoDatabase(demoFile, { seed: 42, users: 25, days: 60, overwrite: true });
+    emit('engaged-vs-active', { dataset: 'demo (25 users, 60 days)', ...(await compareEngaged(demoFile)) });
+    const realisticFile = path.join(work, 'engaged-realistic.db');
+    const writer = await openOpenWebUiWriter(realisticFile, { generation: '0.11', overwrite: true });
+    await writer.insertUsers(FIXTURE_USERS);
+    await writer.insertChats(realisticChats(quick ? 500 : 3000, 11));
+    await writer.close();
+    emit('engaged-vs-active', { dataset: 'realistic fixture (55 % single-turn, same-second answers)', ...(await compareEngaged(realisticFile)) });
   }
   if (wanted('llm')) {
     const r = await benchLlmThroughput({ rpm: 600, latencyMs: 200, quick });
