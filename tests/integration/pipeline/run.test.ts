@@ -260,3 +260,14 @@ describe('a misconfigured LLM', () => {
     expect(await harness.run({ from: DAY, to: DAY })).toMatchObject({ status: 'completed', processed: 3 });
   });
 });
+
+describe('an estimator kept across runs (as the console keeps it)', () => {
+  test('each run reports only its own LLM requests', async () => {
+    harness = await createHarness(someChats());
+    const estimator = harness.estimator();
+    expect((await harness.run({ from: DAY, to: DAY }, { estimator })).llmRequests).toBe(3);
+    expect((await harness.run({ from: DAY, to: DAY, force: true }, { estimator })).llmRequests).toBe(3);
+    const logged = await harness.db.selectFrom('processing_log').select(['total_llm_requests']).orderBy('id').execute();
+    expect(logged.map((r) => r.total_llm_requests)).toEqual([3, 3]);
+  });
+});

@@ -167,9 +167,19 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
     setMaxListeners(0, stop.signal);
     if (deps.signal?.aborted) stop.abort();
     deps.signal?.addEventListener('abort', () => stop.abort(), { once: true });
-    const context: RunContext = { request: { ...request, from, to }, deps, runId, started, redoneSince, stop };
+    const outcome: Outcome = { counters: emptyCounters(), touchedDates: new Set(), costUsd: 0, firstFailure: null, fatal: null };
+    const context: RunContext = {
+      request: { ...request, from, to },
+      deps,
+      runId,
+      started,
+      redoneSince,
+      stop,
+      outcome,
+      requestsAtStart: deps.estimator.requestCount,
+    };
     try {
-      const outcome = await processRange(context);
+      await processRange(context);
       const status: RunStatus = outcome.fatal
         ? 'failed'
         : deps.signal?.aborted
@@ -193,11 +203,12 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
       });
       return result;
     } catch (error) {
+      // What was committed before the failure stays counted: it is in the database.
       await finishRun(deps.db, runId, {
         status: 'failed',
-        counts: countsOf(emptyCounters()),
-        llmRequests: deps.estimator.requestCount,
-        llmCostUsd: 0,
+        counts: countsOf(outcome.counters),
+        llmRequests: deps.estimator.requestCount - context.requestsAtStart,
+        llmCostUsd: outcome.costUsd,
         errorMessage: error instanceof Error ? error.message : String(error),
         errorDetails: { name: error instanceof Error ? error.name : 'Error' },
       }).catch(() => undefined);
@@ -216,6 +227,9 @@ interface RunContext {
   redoneSince: number | null;
   /** Aborted by the caller's signal, or by a failure that dooms every estimate (bad key, unknown model). */
   stop: AbortController;
+  outcome: Outcome;
+  /** The estimator may outlive one run (the console keeps it): count only this run's requests. */
+  requestsAtStart: number;
 }
 
 interface Outcome {
@@ -253,7 +267,7 @@ function buildResult(
     unchanged: c.unchanged,
     failed: c.failed,
     deferred: c.deferred,
-    llmRequests: context.deps.estimator.requestCount,
+    llmRequests: context.deps.estimator.requestCount - context.requestsAtStart,
     llmCostUsd: Math.round(outcome.costUsd * 1e6) / 1e6,
     durationSeconds: (Date.now() - context.started) / 1000,
     touchedDates: [...outcome.touchedDates].sort(),
@@ -262,12 +276,12 @@ function buildResult(
   };
 }
 
-async function processRange(context: RunContext): Promise<Outcome> {
+async function processRange(context: RunContext): Promise<void> {
   const { deps, request } = context;
   const { settings } = deps;
   const zone = settings.processing.timezone;
-  const counters = emptyCounters();
-  const outcome: Outcome = { counters, touchedDates: new Set(), costUsd: 0, firstFailure: null, fatal: null };
+  const { outcome } = context;
+  const { counters } = outcome;
   const signal = context.stop.signal;
   const batchSize = deps.batchSize ?? 500;
   const maxConversations = settings.processing.maxConversations;
@@ -425,7 +439,6 @@ async function processRange(context: RunContext): Promise<Outcome> {
   await flushing;
   await updateRunProgress(deps.db, context.runId, countsOf(counters));
   progress('done', true);
-  return outcome;
 }
 
 interface SkipRecord {
