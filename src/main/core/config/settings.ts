@@ -21,6 +21,21 @@ export const DEFAULT_PRICES: Record<string, ModelPrice> = {
 
 const ianaZone = z.string().refine(isValidTimeZone, { message: 'must be an IANA time zone such as Europe/Budapest' });
 
+export const REPORT_KINDS = ['summary', 'daily', 'detailed', 'pdf'] as const;
+export type ReportKind = (typeof REPORT_KINDS)[number];
+export const EXPORT_PERIODS = ['previous-day', 'previous-week', 'previous-month'] as const;
+export type ExportPeriod = (typeof EXPORT_PERIODS)[number];
+
+const scheduledExportSchema = z.object({
+  enabled: z.boolean().default(true),
+  kinds: z.array(z.enum(REPORT_KINDS)).min(1),
+  /** The last complete day, ISO week (Monday–Sunday) or calendar month before the run. */
+  period: z.enum(EXPORT_PERIODS),
+  /** Absolute folder the files are written to. */
+  folder: z.string().min(1),
+});
+export type ScheduledExport = z.infer<typeof scheduledExportSchema>;
+
 export const settingsSchema = z.object({
   source: z
     .object({
@@ -47,6 +62,15 @@ export const settingsSchema = z.object({
       timeoutMs: z.number().int().min(1_000).max(600_000).default(60_000),
       maxRetries: z.number().int().min(0).max(10).default(4),
       prices: z.record(z.string(), priceSchema).default(DEFAULT_PRICES),
+      /**
+       * Scheduled runs send their estimates through OpenAI's Batch API (half price, answers
+       * within 24 h) instead of one request per conversation. Manual runs and backfills stay
+       * synchronous. Needs an endpoint with /v1/files and /v1/batches. Optional (default off)
+       * for the same reason as the schedule's newer fields.
+       */
+      batchMode: z.boolean().optional(),
+      /** How often a waiting batch is polled (default 60 s). */
+      batchPollSeconds: z.number().int().min(1).max(3600).optional(),
     })
     .default({ model: 'gpt-4o-mini', requestsPerMinute: 50, concurrency: 8, timeoutMs: 60_000, maxRetries: 4, prices: DEFAULT_PRICES }),
   processing: z
@@ -84,6 +108,17 @@ export const settingsSchema = z.object({
       notifyOnSuccess: z.boolean().default(false),
       keepInTray: z.boolean().default(true),
       startAtLogin: z.boolean().default(false),
+      // The fields below are optional without defaults on purpose: the console's settings DTO
+      // (src/shared) mirrors this type exactly, so new fields stay optional until it adopts
+      // them. Their defaults live in src/main/core/scheduler/config.ts.
+      /** Zone of the cron expressions; unset = the analytics day's zone (processing.timezone). */
+      timezone: ianaZone.optional(),
+      /** Health check cadence, default every 6 hours (logged; a change to unhealthy is notified). */
+      healthCron: z.string().min(9).optional(),
+      /** Wait before trying again when another run holds the lock or the run could not start (default 10). */
+      retryMinutes: z.number().int().min(1).max(720).optional(),
+      /** Report files written after the nightly run, named with their period. */
+      exports: z.array(scheduledExportSchema).max(50).optional(),
     })
     .default({ enabled: true, cron: '0 0 * * *', catchUpMaxDays: 31, notifyOnFailure: true, notifyOnSuccess: false, keepInTray: true, startAtLogin: false }),
   reports: z
