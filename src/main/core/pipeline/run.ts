@@ -142,14 +142,19 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
     let from = request.from;
     let to = request.to;
     const resumed: RunResult['resumed'] = [];
-    // A forced run that was interrupted must not redo (and re-pay for) what it already stored.
+    // A forced run that was interrupted must not redo (and re-pay for) what it already stored,
+    // and must still redo what it had not reached, even when the run taking over is not forced.
     let redoneSince: number | null = null;
+    const forcedRanges: Array<{ from: LocalDate; to: LocalDate }> = [];
     for (const run of interrupted) {
       if (!run.rangeFrom || !run.rangeTo) continue;
       resumed.push({ runId: run.id, from: run.rangeFrom, to: run.rangeTo });
       if (run.rangeFrom < from) from = run.rangeFrom;
       if (run.rangeTo > to) to = run.rangeTo;
-      if (run.forced && run.startedAt !== null) redoneSince = Math.min(redoneSince ?? Infinity, run.startedAt);
+      if (run.forced && run.startedAt !== null) {
+        redoneSince = Math.min(redoneSince ?? Infinity, run.startedAt);
+        forcedRanges.push({ from: run.rangeFrom, to: run.rangeTo });
+      }
     }
 
     const runId = await startRun(deps.db, {
@@ -174,6 +179,7 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
       runId,
       started,
       redoneSince,
+      forcedRanges,
       stop,
       outcome,
       requestsAtStart: deps.estimator.requestCount,
@@ -225,6 +231,8 @@ interface RunContext {
   runId: number;
   started: number;
   redoneSince: number | null;
+  /** Ranges of interrupted forced runs: their days are re-analysed even if this run is not forced. */
+  forcedRanges: Array<{ from: LocalDate; to: LocalDate }>;
   /** Aborted by the caller's signal, or by a failure that dooms every estimate (bad key, unknown model). */
   stop: AbortController;
   outcome: Outcome;
@@ -336,7 +344,8 @@ async function processRange(context: RunContext): Promise<void> {
       );
       for (const candidate of batch.splice(0)) {
         const previous = stored.get(candidate.conversation.id);
-        if (previous && !request.force && previous.fingerprint === candidate.fingerprint) {
+        const forced = request.force || context.forcedRanges.some((r) => candidate.analysisDate >= r.from && candidate.analysisDate <= r.to);
+        if (previous && !forced && previous.fingerprint === candidate.fingerprint) {
           counters.unchanged += 1;
           continue;
         }
