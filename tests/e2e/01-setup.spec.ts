@@ -48,7 +48,7 @@ test('first-run setup connects everything and runs the first backfill', async ({
 
   const backfill = page.getByRole('listitem', { name: 'Step 4: First backfill' });
   const today = (await api('app.info', {})).display.today;
-  await backfill.getByLabel('From').fill(shiftDay(today, -40));
+  await backfill.getByLabel('From', { exact: true }).fill(shiftDay(today, -40));
   await screenshot(page, '01-setup-filled', testInfo);
   await backfill.getByRole('button', { name: 'Start backfill' }).click();
   const progress = backfill.getByTestId('job-progress');

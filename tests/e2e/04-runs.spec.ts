@@ -24,8 +24,8 @@ test('a backfill shows progress and can be cancelled', async ({ page }, testInfo
   await expectAccessible(page, 'runs', testInfo);
 
   await page.getByRole('radio', { name: 'Backfill a range of days' }).check();
-  await page.getByLabel('From').fill(shiftDay(today, -40));
-  await page.getByLabel('To').fill(today);
+  await page.getByLabel('From', { exact: true }).fill(shiftDay(today, -40));
+  await page.getByLabel('To', { exact: true }).fill(today);
   await page.getByRole('checkbox', { name: /force/ }).check();
   await page.getByRole('button', { name: 'Start backfill' }).click();
 

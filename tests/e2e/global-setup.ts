@@ -41,7 +41,8 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const closers: Array<() => Promise<unknown>> = [];
   const teardown = async (): Promise<void> => {
     for (const close of closers.reverse()) await close().catch(() => undefined);
-    for (const server of servers.reverse()) await server.stop().catch(() => undefined);
+    // A server a test already stopped never reports its exit again: do not wait for it forever.
+    for (const server of servers.reverse()) await Promise.race([server.stop().catch(() => undefined), new Promise((r) => setTimeout(r, 5_000))]);
     fs.rmSync(root, { recursive: true, force: true });
   };
   try {

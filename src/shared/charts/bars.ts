@@ -67,7 +67,7 @@ export function activeIdleOption(points: readonly TrendPointDto[], theme: ChartT
     tooltip: { ...base.tooltip, valueFormatter: (v) => `${String(v)} h` },
     legend: { top: 0, left: 0, textStyle: { color: theme.muted } },
     xAxis: { type: 'category', data: points.map((p) => p.date), axisLabel: { color: theme.muted }, axisLine: { lineStyle: { color: theme.grid } } },
-    yAxis: { type: 'value', name: 'hours', nameTextStyle: { color: theme.muted }, axisLabel: { color: theme.muted }, splitLine: { lineStyle: { color: theme.grid } } },
+    yAxis: { type: 'value', axisLabel: { color: theme.muted }, splitLine: { lineStyle: { color: theme.grid } } },
     series: [
       { name: 'Active', type: 'bar', stack: 'time', data: points.map((p) => hours(p.activeMinutes)), itemStyle: { color: theme.primary } },
       { name: 'Idle', type: 'bar', stack: 'time', data: points.map((p) => hours(p.idleMinutes)), itemStyle: { color: theme.idle } },

@@ -3,3 +3,4 @@
 export * from './types.ts';
 export * from './trend.ts';
 export * from './bars.ts';
+export * from './with-ai.ts';

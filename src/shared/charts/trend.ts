@@ -36,8 +36,6 @@ export function trendOption(points: readonly TrendPointDto[], basis: TimeBasis, 
     },
     yAxis: {
       type: 'value',
-      name: 'hours',
-      nameTextStyle: { color: theme.muted },
       axisLabel: { color: theme.muted },
       splitLine: { lineStyle: { color: theme.grid } },
     },

@@ -50,7 +50,7 @@ export function baseOption(theme: ChartTheme): ChartOption {
   return {
     animation: false,
     textStyle: { color: theme.text, fontFamily: 'system-ui, sans-serif' },
-    grid: { left: 8, right: 16, top: 32, bottom: 8, containLabel: true },
+    grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
     tooltip: {
       trigger: 'axis',
       backgroundColor: theme.tooltipBackground,

@@ -24,6 +24,12 @@ export interface DataTableProps<T> {
 
 const PAGE_SIZES = [25, 50, 100, 200];
 
+/** Per-column display hints: right-aligned numbers, or long text cut with an ellipsis. */
+export interface ColumnMeta {
+  numeric?: boolean;
+  clip?: boolean;
+}
+
 export function DataTable<T>({ columns, rows, caption, paging, sorting, onSort, rowKey, loading }: DataTableProps<T>): React.JSX.Element {
   const sortingState: SortingState = sorting ? [sorting] : [];
   // useReactTable returns functions the React Compiler must not memoise; it is fine here.
@@ -42,55 +48,59 @@ export function DataTable<T>({ columns, rows, caption, paging, sorting, onSort, 
   const last = paging ? Math.min(paging.total, (paging.page + 1) * paging.pageSize) : rows.length;
 
   return (
-    <div className="table-wrap">
-      <table className={loading ? 'is-loading' : undefined} aria-busy={loading}>
-        <caption className="visually-hidden">{caption}</caption>
-        <thead>
-          {table.getHeaderGroups().map((group) => (
-            <tr key={group.id}>
-              {group.headers.map((header) => {
-                const canSort = Boolean(onSort) && header.column.columnDef.enableSorting !== false;
-                const active = sorting?.id === header.column.id;
-                const ariaSort = active ? (sorting?.desc ? 'descending' : 'ascending') : undefined;
-                const content = flexRender(header.column.columnDef.header, header.getContext());
-                const numeric = (header.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric;
-                return (
-                  <th key={header.id} scope="col" aria-sort={ariaSort} className={numeric ? 'num' : undefined}>
-                    {canSort ? (
-                      <button
-                        type="button"
-                        className="sort-button"
-                        onClick={() => onSort?.({ id: header.column.id, desc: active ? !sorting?.desc : true })}
-                      >
-                        {content}
-                        <span aria-hidden="true" className="sort-mark">
-                          {active ? (sorting?.desc ? '▼' : '▲') : '↕'}
-                        </span>
-                      </button>
-                    ) : (
-                      content
-                    )}
-                  </th>
-                );
-              })}
-            </tr>
-          ))}
-        </thead>
-        <tbody>
-          {table.getRowModel().rows.map((row) => (
-            <tr key={row.id}>
-              {row.getVisibleCells().map((cell) => {
-                const numeric = (cell.column.columnDef.meta as { numeric?: boolean } | undefined)?.numeric;
-                return (
-                  <td key={cell.id} className={numeric ? 'num' : undefined}>
-                    {flexRender(cell.column.columnDef.cell, cell.getContext())}
-                  </td>
-                );
-              })}
-            </tr>
-          ))}
-        </tbody>
-      </table>
+    <div className="data-table">
+      {/* A keyboard user must be able to scroll a wide table: the region takes focus. */}
+      <div className="table-wrap" tabIndex={0} role="region" aria-label={caption}>
+        <table className={loading ? 'is-loading' : undefined} aria-busy={loading}>
+          <caption className="visually-hidden">{caption}</caption>
+          <thead>
+            {table.getHeaderGroups().map((group) => (
+              <tr key={group.id}>
+                {group.headers.map((header) => {
+                  const canSort = Boolean(onSort) && header.column.columnDef.enableSorting !== false;
+                  const active = sorting?.id === header.column.id;
+                  const ariaSort = active ? (sorting?.desc ? 'descending' : 'ascending') : undefined;
+                  const content = flexRender(header.column.columnDef.header, header.getContext());
+                  const numeric = (header.column.columnDef.meta as ColumnMeta | undefined)?.numeric;
+                  return (
+                    <th key={header.id} scope="col" aria-sort={ariaSort} className={numeric ? 'num' : undefined}>
+                      {canSort ? (
+                        <button
+                          type="button"
+                          className="sort-button"
+                          onClick={() => onSort?.({ id: header.column.id, desc: active ? !sorting?.desc : true })}
+                        >
+                          {content}
+                          <span aria-hidden="true" className="sort-mark">
+                            {active ? (sorting?.desc ? '▼' : '▲') : '↕'}
+                          </span>
+                        </button>
+                      ) : (
+                        content
+                      )}
+                    </th>
+                  );
+                })}
+              </tr>
+            ))}
+          </thead>
+          <tbody>
+            {table.getRowModel().rows.map((row) => (
+              <tr key={row.id}>
+                {row.getVisibleCells().map((cell) => {
+                  const meta = cell.column.columnDef.meta as ColumnMeta | undefined;
+                  const className = [meta?.numeric ? 'num' : '', meta?.clip ? 'clip' : ''].filter(Boolean).join(' ') || undefined;
+                  return (
+                    <td key={cell.id} className={className}>
+                      {flexRender(cell.column.columnDef.cell, cell.getContext())}
+                    </td>
+                  );
+                })}
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
       {paging && (
         <nav className="pager" aria-label={`${caption} pages`}>
           <span className="pager-info" aria-live="polite">

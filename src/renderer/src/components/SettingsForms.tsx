@@ -215,7 +215,7 @@ export function SecretField({ name, label, status, onChange }: { name: EditableS
           type="password"
           value={value}
           onChange={(e) => setValue(e.target.value)}
-          placeholder={isSet ? '•••••••• (set — type to replace)' : 'not set'}
+          placeholder={isSet ? 'set — type to replace' : 'not set'}
           autoComplete="off"
           aria-describedby={`${id}-state`}
         />
@@ -263,7 +263,7 @@ export function LlmForm({ view, onSaved, secrets, onSecrets }: FormProps & { sec
       }}
     >
       <fieldset>
-        <legend>Estimator</legend>
+        <legend>How time without AI is estimated</legend>
         <div className="stack" style={{ gap: '0.4rem' }}>
           <label className="check">
             <input type="radio" name={`${id}-est`} checked={estimator === 'llm'} onChange={() => setEstimator('llm')} />

@@ -87,7 +87,7 @@ function ConversationList(): React.JSX.Element {
           <a href={`#/conversations/${encodeURIComponent(row.original.conversationId)}${detailQuery ? `?${detailQuery}` : ''}`}>{formatDateTime(row.original.lastMessageAt)}</a>
         ),
       },
-      { id: 'user', header: 'User', enableSorting: false, cell: ({ row }) => row.original.userLabel },
+      { id: 'user', header: 'User', enableSorting: false, meta: { clip: true }, cell: ({ row }) => <span title={row.original.userLabel}>{row.original.userLabel}</span> },
       { id: 'category', header: 'Category', cell: ({ row }) => row.original.category ?? 'uncategorised' },
       { id: 'messageCount', header: 'Messages', meta: { numeric: true }, cell: ({ row }) => row.original.messageCount },
       {

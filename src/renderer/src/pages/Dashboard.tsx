@@ -113,7 +113,7 @@ export default function Dashboard(): React.JSX.Element {
       ) : (
         <div className="stack">
           <section className="panel" aria-labelledby="trend-title">
-            <h2 id="trend-title">Time saved per day</h2>
+            <h2 id="trend-title">Time saved per day (hours)</h2>
             {trend.error && <ErrorMessage message={trend.error} onRetry={trend.reload} />}
             {trendChart && trend.data && (
               <Chart
@@ -130,7 +130,7 @@ export default function Dashboard(): React.JSX.Element {
 
           <div className="grid-2">
             <section className="panel" aria-labelledby="top-title">
-              <h2 id="top-title">Top users by time saved</h2>
+              <h2 id="top-title">Top users by time saved (hours)</h2>
               {top.error && <ErrorMessage message={top.error} onRetry={top.reload} />}
               {top.data?.namesUnavailable && <p className="note">{top.data.namesUnavailable}</p>}
               {topChart && top.data && top.data.users.length > 0 && (
@@ -158,7 +158,7 @@ export default function Dashboard(): React.JSX.Element {
             </section>
 
             <section className="panel" aria-labelledby="idle-title">
-              <h2 id="idle-title">Active vs idle time with AI</h2>
+              <h2 id="idle-title">Active vs idle time with AI (hours)</h2>
               {trend.data && summary.data && (
                 <p className="note">
                   {formatHours(summary.data.withAi.activeMinutes)} active, {formatHours(summary.data.withAi.idleMinutes)} idle between messages (

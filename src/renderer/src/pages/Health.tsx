@@ -50,7 +50,7 @@ export default function Health(): React.JSX.Element {
           </section>
           <section className="panel" aria-labelledby="checks-title">
             <h2 id="checks-title">Checks</h2>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0} role="region" aria-label="Health checks">
               <table>
                 <caption className="visually-hidden">Health checks</caption>
                 <thead>

@@ -91,7 +91,7 @@ function ProcessingForm({ view, onSaved }: { view: SettingsView; onSaved: (v: Se
           <NumberField label="Requests per minute" value={llm.requestsPerMinute} min={1} max={100_000} onChange={(n) => setLlm({ ...llm, requestsPerMinute: n })} hint={envNote(view, 'llm.requestsPerMinute')} />
           <NumberField label="Parallel requests" value={llm.concurrency} min={1} max={256} onChange={(n) => setLlm({ ...llm, concurrency: n })} />
         </div>
-        <div className="table-wrap" style={{ marginTop: '1rem' }}>
+        <div className="table-wrap" style={{ marginTop: '1rem' }} tabIndex={0} role="region" aria-label="Model prices">
           <table>
             <caption className="visually-hidden">Price per million tokens, in USD</caption>
             <thead>
