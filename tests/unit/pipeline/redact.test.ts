@@ -117,3 +117,23 @@ describe('redact', () => {
     );
   });
 });
+
+describe('regressions found by property search', () => {
+  it.each([
+    '1990/01/06 1993-09-25 0 db',
+    '14:36:42 HUF 259 008 2019-05-08 (',
+    'HUF 380 105 2013/06/23; HUF 60 559 304 (',
+    'HUF 679 858 2025. 02. 10.\n75 770 224 Ft, ',
+    '2010/08/06 75 659 719 Ft és 15:31:51 (2018/08/12; 77%) ',
+  ])('dates next to amounts stay as they are: %j', (text) => {
+    expect(redact(text).text).toBe(text);
+  });
+
+  it.each([
+    ['v1.2.3/+36 20 100 1000 Kérlek nézd meg', '+36 20 100 1000'],
+    ['(200) 100-1900/45% a0a', '(200) 100-1900'],
+    ['Tel: (362) 966-3323/965-752-4694', '965-752-4694'],
+  ])('phones next to dates or versions are still found: %j', (text, phone) => {
+    expect(redact(text).text).not.toContain(phone);
+  });
+});

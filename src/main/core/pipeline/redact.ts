@@ -418,7 +418,11 @@ const detectIpv6: Detector = (masked) =>
 const PHONE_RE =
   /(?<![\p{L}\p{N}_+.,-]|\d:)(?:\(?(?:\+|00[ -]?)[1-9][\d ()./-]{6,22}\d|\(?0[\d ()./-]{7,22}\d|(?:1[ .-])?\(?[2-9]\d{2}\)?[ .-]?\d{3}[ .-]\d{4}(?![.,]\d))(?![\p{L}\p{N}_])/gu;
 
+// An ISO date inside a candidate means dates in a row ("01/06 1993-09-25 0 db"), not a phone.
+const ISO_DATE_IN = /(?:^|\D)(?:19|20)\d{2}-(?:0[1-9]|1[0-2])-(?:0[1-9]|[12]\d|3[01])(?:\D|$)/;
+
 function phoneShape(candidate: string): boolean {
+  if (ISO_DATE_IN.test(candidate)) return false;
   let s = candidate;
   const international = s.startsWith('+') || s.startsWith('(+') || /^00[ -]?[1-9]/.test(s);
   // Parentheses only around the first or second group: "(555) 123-4567", "+1 (555) …", "+36 (30) …".
@@ -512,6 +516,10 @@ const detectPhones: Detector = (masked) =>
     }
     // After a 1–3 digit group and a separator, a candidate that continues in 3-digit groups with
     // the same separator is the tail of a bigger number ("HUF 54 698 605 2003", "10 086 695").
+    // A candidate that starts at the day of a date ("2010/08/06 75 659 719 Ft") is not a phone;
+    // "966-3323/965-752-4694" (two phones) still is: the group before the slash is 4 digits.
+    // Only for domestic shapes and a date with one separator throughout ("v1.2.3/+36…" is a phone).
+    if (!/^\(?(?:\+|00)/.test(raw) && /(?:^|\D)\d{1,4}([/.-])\d{1,2}\1$/.test(masked.slice(Math.max(0, m.index - 12), m.index))) return null;
     const before = /(?:^|\D)\d{1,3}([ .,\u00a0])$/.exec(masked.slice(Math.max(0, m.index - 5), m.index));
     if (before && /^\d{3}/.test(raw) && raw[3] === before[1]) return null;
     for (let k = cuts.length - 1; k >= 0; k--) {
@@ -519,6 +527,10 @@ const detectPhones: Detector = (masked) =>
       if (cut.digits < 9) break;
       if (cut.digits > 17 || cut.groups > 7) continue;
       const candidate = raw.slice(0, cut.end);
+      // A cut ending on a year that a date continues ("HUF 259 008 2019-05-08", "… 2013/06/23")
+      // is an amount and a date, not a phone.
+      const after = masked.slice(m.index + cut.end, m.index + cut.end + 9);
+      if (/^(?:([-/])\d{1,2}\1\d{1,2}(?!\d)|\. ?\d{1,2}\. ?\d{1,2}(?!\d))/.test(after) && /(?:^|\D)(?:19|20)\d{2}$/.test(candidate)) continue;
       // A cut must not leave a parenthesis open.
       if ((candidate.match(/\(/g)?.length ?? 0) !== (candidate.match(/\)/g)?.length ?? 0)) continue;
       if (phoneShape(candidate)) return span(m.index, m.index + candidate.length, 'PHONE');
