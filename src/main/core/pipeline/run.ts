@@ -25,7 +25,7 @@ import {
 } from '../store/analysis.ts';
 import { recomputeAggregates, recomputeUserEngagement } from '../store/aggregates.ts';
 import { finishRun, markInterruptedRuns, startRun, updateRunProgress } from '../store/runs.ts';
-import { tryAcquireRunLock, RunLockedError } from '../store/lock.ts';
+import { tryAcquireRunLock, RunLockedError, type HeldRunLock, type RunLockHolder } from '../store/lock.ts';
 import { checkOrStoreSaltFingerprint, saltFingerprint } from '../store/salt.ts';
 import { hashUserId } from '../store/hash.ts';
 
@@ -131,8 +131,9 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
   // Every in-flight estimate listens on the run's signal; concurrency may exceed Node's default of 10.
   if (deps.signal) setMaxListeners(0, deps.signal);
   const host = deps.host ?? os.hostname();
-  const lock = await tryAcquireRunLock(deps.analyticsUrl);
-  if (!lock.acquired) throw new RunLockedError(lock.holder);
+  const acquired = await tryAcquireRunLock(deps.analyticsUrl);
+  if (!acquired.acquired) throw new RunLockedError(acquired.holder);
+  const lock = { current: acquired };
   try {
     const fingerprint = saltFingerprint(deps.salt);
     if ((await checkOrStoreSaltFingerprint(deps.db, fingerprint)) === 'mismatch') throw new SaltMismatchError();
@@ -183,6 +184,7 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
       stop,
       outcome,
       requestsAtStart: deps.estimator.requestCount,
+      lock,
     };
     try {
       await processRange(context);
@@ -209,6 +211,8 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
       });
       return result;
     } catch (error) {
+      // Workers still estimating must not spend more requests on a run that is over.
+      stop.abort();
       // What was committed before the failure stays counted: it is in the database.
       await finishRun(deps.db, runId, {
         status: 'failed',
@@ -221,8 +225,30 @@ export async function runPipeline(request: RunRequest, deps: RunDeps): Promise<R
       throw error;
     }
   } finally {
-    await lock.release();
+    await lock.current.release();
   }
+}
+
+export class RunLockLostError extends Error {
+  constructor(holder: RunLockHolder | null) {
+    const who = holder ? new RunLockedError(holder).message.replace(/^A run is already in progress/, 'another run is now in progress') : 'the lock could not be taken again';
+    super(`The connection holding the run lock broke and ${who}; this run stopped so that two runs never write at once. Results committed so far are kept.`);
+    this.name = 'RunLockLostError';
+  }
+}
+
+/**
+ * The run lock lives on its own connection; if that breaks (network, server restart, an
+ * administrator's pg_terminate_backend) PostgreSQL frees the lock and another run may start.
+ * Before each commit the lock is taken again, or the run stops rather than write alongside one.
+ */
+async function keepRunLock(context: RunContext): Promise<void> {
+  const held = context.lock.current;
+  if (!held.lostError) return;
+  const again = await tryAcquireRunLock(context.deps.analyticsUrl).catch(() => null);
+  if (!again?.acquired) throw new RunLockLostError(again ? again.holder : null);
+  await held.release();
+  context.lock.current = again;
 }
 
 interface RunContext {
@@ -236,6 +262,8 @@ interface RunContext {
   /** Aborted by the caller's signal, or by a failure that dooms every estimate (bad key, unknown model). */
   stop: AbortController;
   outcome: Outcome;
+  /** The run lock; replaced when its connection broke and it was taken again. */
+  lock: { current: HeldRunLock };
   /** The estimator may outlive one run (the console keeps it): count only this run's requests. */
   requestsAtStart: number;
 }
@@ -551,6 +579,7 @@ async function commitBatch(
 ): Promise<void> {
   const { deps, runId } = context;
   for (const record of records) record.runId = runId;
+  await keepRunLock(context);
   await deps.db.transaction().execute(async (trx) => {
     const { previousDates } = records.length > 0 ? await upsertAnalyses(trx, records) : { previousDates: new Map<string, string>() };
     if (insights.length > 0) await upsertInsights(trx, insights);
