@@ -470,7 +470,15 @@ async function processRange(context: RunContext): Promise<void> {
       progress('estimating');
     }
   };
-  await Promise.all(Array.from({ length: concurrency }, worker));
+  try {
+    await Promise.all(Array.from({ length: concurrency }, worker));
+  } catch (error) {
+    // Close the source's cursor: a SQLite reader left mid-iteration cannot be closed, and that
+    // error ("connection is busy") would replace the real reason for the failure.
+    context.stop.abort();
+    await source.return(undefined).catch(() => undefined);
+    throw error;
+  }
   progress('aggregating', true);
   await flush();
   await flushing;
