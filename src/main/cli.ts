@@ -12,6 +12,7 @@ import { createProgressPrinter } from './cli/progress.ts';
 import { formatRunResult, formatStats, formatHealth } from './cli/format.ts';
 import type { RunResult } from './core/pipeline/run.ts';
 import { defaultRendererDir, startServer } from './server/serve.ts';
+import { EXPORT_KINDS, ExportCancelledError, exportReport, type ExportKind } from './core/reports/index.ts';
 
 // Headless entry: the same core as the desktop app, without a window. Exit codes are a
 // contract: 0 done, 1 failed, 2 bad usage or configuration, 3 another run holds the lock.
@@ -27,6 +28,8 @@ Commands:
   stats [--days N]                            totals for the last N days (default 30)
   health                                      health of databases, keychain, last runs
   migrate                                     create or upgrade the analytics database
+  export --kind summary|daily|detailed|pdf --from YYYY-MM-DD --to YYYY-MM-DD --out PATH [--user HASH]
+                                              write a CSV (summary, daily, detailed conversations) or the PDF report
   demo [--users N] [--days N]                 build a demo Open WebUI dataset, backfill it offline, print the summary
   serve [--port N]                            the console in a browser on this machine (127.0.0.1 only);
                                               prints the address with its one-time access token
@@ -79,6 +82,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         days: { type: 'string' },
         users: { type: 'string' },
         port: { type: 'string' },
+        kind: { type: 'string' },
+        out: { type: 'string' },
+        user: { type: 'string' },
       },
     });
   } catch (error) {
@@ -159,6 +165,31 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         emit(result, result.applied.length > 0 ? `Applied migrations: ${result.applied.join(', ')}` : 'The analytics database is up to date.');
         return EXIT.ok;
       }
+      case 'export': {
+        const kind = values.kind;
+        if (!kind || !(EXPORT_KINDS as readonly string[]).includes(kind)) throw new UsageError(`--kind must be one of ${EXPORT_KINDS.join(', ')}.`);
+        const from = requireDate(values.from, '--from');
+        const to = requireDate(values.to, '--to');
+        if (from > to) throw new UsageError('--from must not be after --to.');
+        if (!values.out) throw new UsageError('--out is required (the file to write).');
+        if (values.user !== undefined && !/^[0-9a-f]{64}$/.test(values.user)) throw new UsageError('--user must be a 64-character user hash (see the user_hash column of an export).');
+        context = await createAppContext({ env });
+        const showProgress = io.isTty && !json;
+        const result = await exportReport(
+          context,
+          { kind: kind as ExportKind, from, to, out: values.out, userHash: values.user ?? null },
+          {
+            signal: controller.signal,
+            onProgress: showProgress
+              ? (p) => p.phase === 'writing' && p.rows > 0 && io.stderr(`\r  ${p.rows.toLocaleString('en-US')}${p.total ? ` / ${p.total.toLocaleString('en-US')}` : ''} rows`)
+              : undefined,
+          },
+        );
+        if (showProgress) io.stderr('\n');
+        const size = result.bytes >= 1_048_576 ? `${(result.bytes / 1_048_576).toFixed(1)} MB` : `${(result.bytes / 1024).toFixed(1)} kB`;
+        emit(result, `Wrote ${result.rows !== undefined ? `${result.rows} rows, ` : ''}${size} to ${result.path} in ${result.seconds.toFixed(1)} s`);
+        return EXIT.ok;
+      }
       case 'serve': {
         const port = values.port === undefined ? 0 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be a whole number between 0 and 65535.');
@@ -195,6 +226,8 @@ function reportError(error: unknown, io: Io, json: boolean): number {
   } else if (error instanceof RunLockedError) {
     code = EXIT.locked;
     kind = 'locked';
+  } else if (error instanceof ExportCancelledError) {
+    kind = 'cancelled';
   }
   const message = error instanceof Error ? error.message : String(error);
   if (json) io.stdout(`${JSON.stringify({ ok: false, error: { kind, message } }, null, 2)}\n`);
