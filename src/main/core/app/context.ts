@@ -7,7 +7,7 @@ import { openSource } from '../source/open.ts';
 import { parseSourceUrl } from '../source/url.ts';
 import type { SourceReader } from '../source/types.ts';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../store/embedded.ts';
-import { deriveAnalyticsUrl, ensureDatabaseExists, openAnalyticsDb } from '../store/connect.ts';
+import { deriveAnalyticsUrl, ensureDatabaseExists, explainConnectionError, openAnalyticsDb } from '../store/connect.ts';
 import { migrateToLatest } from '../store/migrate.ts';
 import type { Database } from '../store/schema.ts';
 import type { Estimator } from '../llm/types.ts';
@@ -118,7 +118,9 @@ async function openAnalytics(settings: Settings, secrets: SecretStore, dataDir: 
   } catch (error) {
     await db.destroy();
     await embedded?.stop();
-    throw error;
+    // The first query happens here: a bare "connect ECONNREFUSED 127.0.0.1:5432" would not
+    // say which database (source or analytics) is down nor what to check.
+    throw explainConnectionError(error, url);
   }
   return { db, url, mode, embedded };
 }
