@@ -94,9 +94,25 @@ export interface StoredState {
 /** PostgreSQL accepts at most 65,535 bind parameters per statement. */
 const MAX_PARAMS = 65_000;
 
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * jsonb refuses U+0000 and unpaired surrogates, which a model's answer or a hostile chat (model
+ * names, echoed text) can carry; one such value would fail the whole batch's transaction, and
+ * again on every later run. They are dropped or replaced (U+FFFD) in strings and keys.
+ */
+function jsonbSafe(value: unknown): unknown {
+  if (typeof value === 'string') return value.replaceAll('\u0000', '').replace(LONE_SURROGATE, '\ufffd');
+  if (Array.isArray(value)) return value.map(jsonbSafe);
+  if (typeof value === 'object' && value !== null) {
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [jsonbSafe(key) as string, jsonbSafe(item)]));
+  }
+  return value;
+}
+
 /** JSON for jsonb parameters; pg would send a JS array as a PostgreSQL array literal. */
 function json(value: unknown): string | null {
-  return value === undefined || value === null ? null : JSON.stringify(value);
+  return value === undefined || value === null ? null : JSON.stringify(jsonbSafe(value));
 }
 
 function intervalsJson(intervals: readonly Interval[]): string {
@@ -346,12 +362,12 @@ export async function upsertInsights(db: Kysely<Database>, rows: readonly Insigh
           assistant_messages: r.assistantMessages,
           system_messages: r.systemMessages,
           branch_count: r.branchCount,
-          models: JSON.stringify(r.models),
+          models: JSON.stringify(jsonbSafe(r.models)),
           input_tokens: r.inputTokens,
           output_tokens: r.outputTokens,
           avg_response_seconds: r.avgResponseSeconds,
           median_response_seconds: r.medianResponseSeconds,
-          attachments: JSON.stringify(r.attachments),
+          attachments: JSON.stringify(jsonbSafe(r.attachments)),
         })),
       )
       .onConflict((oc) =>
