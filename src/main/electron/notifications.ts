@@ -1,0 +1,58 @@
+import type { Notification as ElectronNotification } from 'electron';
+import type { Notice, Notifier } from '../core/scheduler/notifier.ts';
+
+// Native notifications for the scheduler's notices (failed runs with the reason; completed
+// runs only if chosen). The mapping is pure; createNativeNotifier takes Electron's Notification
+// class as a parameter so tests never load Electron.
+
+export interface NotificationPrefs {
+  notifyOnFailure: boolean;
+  notifyOnSuccess: boolean;
+}
+
+export interface NotificationContent {
+  title: string;
+  body: string;
+  urgency: 'normal' | 'critical';
+  silent: boolean;
+}
+
+/** Notification centres cut long text; the first sentence of the reason survives. */
+const MAX_BODY = 240;
+
+export function notificationFor(notice: Notice, prefs: NotificationPrefs): NotificationContent | null {
+  if (notice.kind === 'run-completed' ? !prefs.notifyOnSuccess : !prefs.notifyOnFailure) return null;
+  let body = notice.body.replace(/\s+/g, ' ').trim();
+  if (notice.runId !== undefined && notice.kind !== 'run-completed') body = `Run #${notice.runId}: ${body}`;
+  if (body.length > MAX_BODY) body = `${body.slice(0, MAX_BODY - 1)}…`;
+  return {
+    title: notice.title,
+    body,
+    urgency: notice.kind === 'run-completed' ? 'normal' : 'critical',
+    silent: notice.kind === 'run-completed',
+  };
+}
+
+export interface NativeNotifierOptions {
+  prefs: () => NotificationPrefs;
+  /** A click opens the console where the notice belongs (Runs, Health). */
+  onClick?: (notice: Notice) => void;
+  iconPath?: string;
+}
+
+export function createNativeNotifier(api: { Notification: typeof ElectronNotification }, options: NativeNotifierOptions): Notifier {
+  return {
+    notify(notice) {
+      const content = notificationFor(notice, options.prefs());
+      if (!content || !api.Notification.isSupported()) return;
+      const notification = new api.Notification({ ...content, ...(options.iconPath ? { icon: options.iconPath } : {}) });
+      if (options.onClick) notification.on('click', () => options.onClick?.(notice));
+      notification.show();
+    },
+  };
+}
+
+/** Where a click on a notice should take the person. */
+export function pageForNotice(notice: Notice): 'runs' | 'health' | 'reports' {
+  return notice.kind === 'health-unhealthy' ? 'health' : notice.kind === 'export-failed' ? 'reports' : 'runs';
+}
