@@ -168,11 +168,18 @@ export function messageText(content: unknown, output: unknown): string {
   return text !== '' ? text : cleanContent(outputText(output));
 }
 
+/**
+ * No message has anywhere near this many tokens (the largest context windows are a few million).
+ * Bigger counts are garbage; taken at face value a single 1e300 would overflow the bigint
+ * columns and fail the whole batch it is committed with, on every run.
+ */
+const MAX_TOKENS_PER_MESSAGE = 100_000_000;
+
 function firstCount(u: Json, keys: readonly string[]): number {
   for (const k of keys) {
     const v = u[k];
     const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : NaN;
-    if (Number.isFinite(n) && n >= 0) return Math.round(n);
+    if (Number.isFinite(n) && n >= 0 && n <= MAX_TOKENS_PER_MESSAGE) return Math.round(n);
   }
   return 0;
 }
