@@ -91,7 +91,8 @@ export function toEpochSeconds(value: unknown): number | null {
       n = Number.isNaN(parsed) ? NaN : parsed / 1000;
     }
   } else return null;
-  if (!Number.isFinite(n) || n <= 0) return null;
+  // Below one second floors to 0, the "no timestamp" value: treat it as missing, like 0 itself.
+  if (!Number.isFinite(n) || n < 1) return null;
   while (n > 1e11) n /= 1000;
   return Math.floor(n);
 }
