@@ -1,9 +1,11 @@
 import type { Migration } from 'kysely';
 import * as m0001 from './0001_analytics_tables.ts';
+import * as m0002 from './0002_llm_batches.ts';
 
 // Static record of every analytics migration, in order. No filesystem scanning: the Electron
 // build bundles these modules into one file, so there is no migrations folder at run time.
 // Add a new migration by importing it here under its file name.
 export const migrations: Record<string, Migration> = {
   '0001_analytics_tables': m0001,
+  '0002_llm_batches': m0002,
 };

@@ -71,7 +71,7 @@ export interface RecordedRequest {
   path: string;
   model: string | undefined;
   responseFormat: 'json_schema' | 'json_object' | 'none' | undefined;
-  behaviour: FakeBehaviourKind | 'rpm_limit' | 'not_found' | 'unauthorized' | 'bad_request' | 'models';
+  behaviour: FakeBehaviourKind | 'rpm_limit' | 'not_found' | 'unauthorized' | 'bad_request' | 'models' | 'files' | 'batches';
   /** HTTP status sent, or what happened instead. */
   outcome: number | 'hang' | 'reset' | 'client_gone';
   authorization: string | undefined;
@@ -115,6 +115,36 @@ export interface FakeOpenAIStats {
   windowMs: number;
 }
 
+/** How one line of a batch is answered when the batch is completed. */
+export type FakeBatchLineOutcome = 'ok' | 'invalid_json' | 'refusal' | 'server_error' | 'missing' | 'out_of_order';
+
+export interface FakeBatch {
+  id: string;
+  status: 'validating' | 'in_progress' | 'finalizing' | 'completed' | 'failed' | 'expired' | 'cancelling' | 'cancelled';
+  inputFileId: string;
+  outputFileId: string | null;
+  errorFileId: string | null;
+  endpoint: string;
+  completionWindow: string;
+  metadata: Record<string, string> | null;
+  /** The uploaded request lines, parsed. */
+  lines: Array<{ custom_id: string; method: string; url: string; body: ChatRequestBody }>;
+  counts: { total: number; completed: number; failed: number };
+  createdAt: number;
+  errors: Array<{ code: string; message: string }> | null;
+}
+
+/** The Batch API side of the fake: /v1/files and /v1/batches, finished by the test's hand. */
+export interface FakeBatches {
+  list(): FakeBatch[];
+  /** Puts waiting batches (all, or one) through: every line answered like a chat request. */
+  complete(id?: string, outcome?: (line: { custom_id: string; index: number; userMessage: string }) => FakeBatchLineOutcome): void;
+  /** Ends a batch without (or with partial) output, as OpenAI does for failed/expired/cancelled ones. */
+  fail(id: string, status: 'failed' | 'expired' | 'cancelled', message?: string, answered?: number): void;
+  /** File contents by id (uploads and outputs). */
+  file(id: string): string | undefined;
+}
+
 export interface FakeOpenAI {
   /** Base URL ending in /v1, for the SDK's baseURL. */
   url: string;
@@ -133,6 +163,7 @@ export interface FakeOpenAI {
   /** Forgets recorded requests and counters (behaviour and options stay). */
   reset(): void;
   close(): Promise<void>;
+  batches: FakeBatches;
 }
 
 export const FAKE_DEFAULT_MODELS = ['gpt-4o-mini', 'gpt-4o', 'gpt-4.1-mini', 'fake-estimator'];
@@ -471,10 +502,192 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
       return;
     }
 
+    if (path === '/v1/files' || path.startsWith('/v1/files/') || path === '/v1/batches' || path.startsWith('/v1/batches/')) {
+      record.behaviour = path.startsWith('/v1/files') ? 'files' : 'batches';
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => {
+        void handleBatchRoute(req, res, record, path, Buffer.concat(chunks)).catch((error: unknown) =>
+          sendJson(res, record, 500, errorPayload(`Fake batch API error: ${error instanceof Error ? error.message : String(error)}`, 'server_error', null)),
+        );
+      });
+      return;
+    }
+
     record.behaviour = 'not_found';
     req.resume();
     sendJson(res, record, 404, errorPayload(`Unknown route ${req.method} ${record.path}`, 'invalid_request_error', null));
   });
+
+  // ---- Batch API: files and batches (https://platform.openai.com/docs/api-reference/batch)
+
+  const files = new Map<string, { id: string; filename: string; purpose: string; content: string; createdAt: number }>();
+  const batchStore = new Map<string, FakeBatch>();
+  let fileSeq = 0;
+  let batchSeq = 0;
+
+  const fileObject = (f: { id: string; filename: string; purpose: string; content: string; createdAt: number }): unknown => ({
+    id: f.id,
+    object: 'file',
+    bytes: Buffer.byteLength(f.content),
+    created_at: f.createdAt,
+    filename: f.filename,
+    purpose: f.purpose,
+    status: 'processed',
+  });
+  const addFile = (filename: string, purpose: string, content: string): string => {
+    const id = `file-fake${++fileSeq}`;
+    files.set(id, { id, filename, purpose, content, createdAt: Math.floor(Date.now() / 1000) });
+    return id;
+  };
+  const batchObject = (b: FakeBatch): unknown => ({
+    id: b.id,
+    object: 'batch',
+    endpoint: b.endpoint,
+    errors: b.errors ? { object: 'list', data: b.errors.map((e) => ({ ...e, line: null, param: null })) } : null,
+    input_file_id: b.inputFileId,
+    completion_window: b.completionWindow,
+    status: b.status,
+    output_file_id: b.outputFileId,
+    error_file_id: b.errorFileId,
+    created_at: b.createdAt,
+    in_progress_at: b.status === 'validating' ? null : b.createdAt,
+    expires_at: b.createdAt + 86_400,
+    completed_at: b.status === 'completed' ? Math.floor(Date.now() / 1000) : null,
+    failed_at: b.status === 'failed' ? Math.floor(Date.now() / 1000) : null,
+    expired_at: b.status === 'expired' ? Math.floor(Date.now() / 1000) : null,
+    cancelled_at: b.status === 'cancelled' ? Math.floor(Date.now() / 1000) : null,
+    request_counts: b.counts,
+    metadata: b.metadata,
+  });
+
+  async function handleBatchRoute(req: http.IncomingMessage, res: http.ServerResponse, record: RecordedRequest, path: string, raw: Buffer): Promise<void> {
+    const method = req.method ?? 'GET';
+    if (method === 'POST' && path === '/v1/files') {
+      // The SDK uploads multipart/form-data; undici's Request parses it like a server would.
+      const form = await new Request('http://fake/upload', { method: 'POST', headers: { 'content-type': req.headers['content-type'] ?? '' }, body: new Uint8Array(raw) }).formData();
+      const file = form.get('file');
+      const purpose = form.get('purpose');
+      if (!(file instanceof Blob) || typeof purpose !== 'string') {
+        return sendJson(res, record, 400, errorPayload('Expected multipart fields "file" and "purpose".', 'invalid_request_error', null));
+      }
+      const id = addFile((file as File).name ?? 'upload.jsonl', purpose, await file.text());
+      return sendJson(res, record, 200, fileObject(files.get(id)!));
+    }
+    const fileContent = /^\/v1\/files\/([^/]+)\/content$/.exec(path);
+    if (method === 'GET' && fileContent) {
+      const f = files.get(fileContent[1]!);
+      if (!f) return sendJson(res, record, 404, errorPayload(`No such File object: ${fileContent[1]}`, 'invalid_request_error', null));
+      record.outcome = 200;
+      res.writeHead(200, { 'content-type': 'application/octet-stream' });
+      res.end(f.content);
+      return;
+    }
+    if (method === 'POST' && path === '/v1/batches') {
+      const body = JSON.parse(raw.toString('utf8') || '{}') as { input_file_id?: string; endpoint?: string; completion_window?: string; metadata?: Record<string, string> };
+      const input = body.input_file_id ? files.get(body.input_file_id) : undefined;
+      if (!input) return sendJson(res, record, 400, errorPayload('input_file_id does not name an uploaded file.', 'invalid_request_error', null, 'input_file_id'));
+      if (body.endpoint !== '/v1/chat/completions') return sendJson(res, record, 400, errorPayload('Unsupported endpoint.', 'invalid_request_error', null, 'endpoint'));
+      const lines = input.content
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => JSON.parse(line) as FakeBatch['lines'][number]);
+      const id = `batch_fake${++batchSeq}`;
+      const batch: FakeBatch = {
+        id,
+        status: 'validating',
+        inputFileId: input.id,
+        outputFileId: null,
+        errorFileId: null,
+        endpoint: body.endpoint,
+        completionWindow: body.completion_window ?? '24h',
+        metadata: body.metadata ?? null,
+        lines,
+        counts: { total: lines.length, completed: 0, failed: 0 },
+        createdAt: Math.floor(Date.now() / 1000),
+        errors: null,
+      };
+      batchStore.set(id, batch);
+      return sendJson(res, record, 200, batchObject(batch));
+    }
+    const batchPath = /^\/v1\/batches\/([^/]+)(\/cancel)?$/.exec(path);
+    if (batchPath) {
+      const batch = batchStore.get(batchPath[1]!);
+      if (!batch) return sendJson(res, record, 404, errorPayload(`No batch found with id '${batchPath[1]}'.`, 'invalid_request_error', null));
+      if (method === 'GET' && !batchPath[2]) {
+        // A real batch moves from validating to in_progress on its own.
+        if (batch.status === 'validating') batch.status = 'in_progress';
+        return sendJson(res, record, 200, batchObject(batch));
+      }
+      if (method === 'POST' && batchPath[2]) {
+        if (['validating', 'in_progress', 'finalizing'].includes(batch.status)) batch.status = 'cancelled';
+        return sendJson(res, record, 200, batchObject(batch));
+      }
+    }
+    return sendJson(res, record, 404, errorPayload(`Unknown route ${method} ${path}`, 'invalid_request_error', null));
+  }
+
+  function answerLine(line: FakeBatch['lines'][number], index: number, outcome: FakeBatchLineOutcome): { output?: unknown; error?: unknown } {
+    const requestId = `req_fake_b${index}`;
+    const body = line.body;
+    const format = body.response_format && typeof body.response_format === 'object' ? (body.response_format.type === 'json_schema' ? 'json_schema' : 'json_object') : 'none';
+    const base = fakeAnswerFor(userMessageOf(body));
+    const ok = (content: string | null, extras: { refusal?: string } = {}): { output: unknown } => ({
+      output: { id: `batch_req_${index}`, custom_id: line.custom_id, response: { status_code: 200, request_id: requestId, body: completion(body, content, extras) }, error: null },
+    });
+    switch (outcome) {
+      case 'ok':
+        return ok(render({ ...base }, format));
+      case 'out_of_order':
+        return ok(render({ ...base, low: base.high, high: base.low }, format));
+      case 'invalid_json':
+        return ok('{"low": 10, "most_likely": ');
+      case 'refusal':
+        return ok(null, { refusal: "I'm sorry, I can't help with that." });
+      case 'server_error':
+        return {
+          error: {
+            id: `batch_req_${index}`,
+            custom_id: line.custom_id,
+            response: { status_code: 500, request_id: requestId, body: errorPayload('The server had an error processing your request.', 'server_error', null) },
+            error: null,
+          },
+        };
+      case 'missing':
+        return {};
+    }
+  }
+
+  const batches: FakeBatches = {
+    list: () => [...batchStore.values()],
+    file: (id) => files.get(id)?.content,
+    complete(id, outcome) {
+      for (const batch of batchStore.values()) {
+        if (id && batch.id !== id) continue;
+        if (!['validating', 'in_progress', 'finalizing'].includes(batch.status)) continue;
+        const outputs: string[] = [];
+        const errors: string[] = [];
+        batch.lines.forEach((line, index) => {
+          const answered = answerLine(line, index, outcome?.({ custom_id: line.custom_id, index, userMessage: userMessageOf(line.body) }) ?? 'ok');
+          if (answered.output) outputs.push(JSON.stringify(answered.output));
+          if (answered.error) errors.push(JSON.stringify(answered.error));
+        });
+        batch.counts = { total: batch.lines.length, completed: outputs.length, failed: errors.length };
+        batch.outputFileId = outputs.length > 0 ? addFile(`${batch.id}_output.jsonl`, 'batch_output', outputs.join('\n') + '\n') : null;
+        batch.errorFileId = errors.length > 0 ? addFile(`${batch.id}_error.jsonl`, 'batch_output', errors.join('\n') + '\n') : null;
+        batch.status = 'completed';
+      }
+    },
+    fail(id, status, message, answered = 0) {
+      const batch = batchStore.get(id);
+      if (!batch) throw new Error(`no batch ${id}`);
+      const outputs = batch.lines.slice(0, answered).map((line, index) => JSON.stringify(answerLine(line, index, 'ok').output));
+      batch.outputFileId = outputs.length > 0 ? addFile(`${batch.id}_output.jsonl`, 'batch_output', outputs.join('\n') + '\n') : null;
+      batch.counts = { total: batch.lines.length, completed: outputs.length, failed: status === 'failed' ? batch.lines.length : 0 };
+      batch.errors = message ? [{ code: status === 'failed' ? 'invalid_request' : status, message }] : null;
+      batch.status = status;
+    },
+  };
 
   server.keepAliveTimeout = 30_000;
   server.on('connection', (socket) => {
@@ -509,6 +722,7 @@ export async function startFakeOpenAI(options: FakeOpenAIOptions = {}): Promise<
   return {
     url: `http://127.0.0.1:${port}/v1`,
     port,
+    batches,
     get requests() {
       return requests;
     },

@@ -5,6 +5,7 @@ import { runRange, scheduledRange } from '../app/operations.ts';
 import type { ReportKind } from '../config/settings.ts';
 import { checkHealth } from '../health/checks.ts';
 import { getLogger } from '../log/index.ts';
+import { runBatchNight } from '../pipeline/batch-run.ts';
 import type { RunProgress, RunResult } from '../pipeline/run.ts';
 import { RunLockedError } from '../store/lock.ts';
 import { lastCompletedRun } from '../store/runs.ts';
@@ -39,6 +40,7 @@ export interface AppSchedulerOptions {
   notifier?: Notifier;
   clock?: Clock;
   reports?: ReportExporter;
+  /** Batch-mode nights (when settings.llm.batchMode); default runBatchNight. */
   batch?: BatchNightRunner;
   /** Progress of scheduled runs (the console's Runs page). */
   onRunProgress?: (progress: RunProgress) => void;
@@ -112,9 +114,16 @@ export async function nightlyJob(context: AppContext, input: NightlyInput, optio
     return { kind: 'up-to-date', message: `Every day up to ${range.to} is already analysed.` };
   }
   try {
-    if (options.batch && scheduleConfig(context.settings).batchMode && input.reason !== 'manual') {
-      const batch = await options.batch(context, { ...range, signal: input.signal, onProgress: options.onRunProgress });
-      return batch.kind === 'waiting' ? batch : outcomeOf(batch.result);
+    // "Run now" stays synchronous: a person pressing it wants the numbers now, not tomorrow.
+    if (scheduleConfig(context.settings).batchMode && input.reason !== 'manual') {
+      const runBatch = options.batch ?? runBatchNight;
+      const batch = await runBatch(context, { ...range, signal: input.signal, onProgress: options.onRunProgress });
+      if (batch.kind === 'waiting') return batch;
+      // An older batch was collected; the days after it follow at the next poll, not next night.
+      if (batch.result.status === 'completed' && batch.result.to < range.to) {
+        return { kind: 'waiting', runId: batch.result.runId, message: `${describe(batch.result)} The days after ${batch.result.to} follow.` };
+      }
+      return outcomeOf(batch.result);
     }
     const result = await runRange(
       context,
