@@ -14,7 +14,7 @@ import type { RunResult } from './core/pipeline/run.ts';
 import { defaultRendererDir, startServer } from './server/serve.ts';
 import { configureLogging } from './core/log/index.ts';
 import { runDaemon } from './core/scheduler/daemon.ts';
-import { EXPORT_KINDS, ExportCancelledError, exportReport, type ExportKind } from './core/reports/index.ts';
+import { EXPORT_KINDS, ExportCancelledError, exportReport, reportFileName, type ExportKind } from './core/reports/index.ts';
 
 // Headless entry: the same core as the desktop app, without a window. Exit codes are a
 // contract: 0 done, 1 failed, 2 bad usage or configuration, 3 another run holds the lock.
@@ -217,7 +217,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         context = await createAppContext({ env });
         // Rotating files in <user-data>/logs; stderr too, unless stdout is machine output.
         configureLogging({ env, console: json ? false : 'info' });
-        await runDaemon(context, { signal: controller.signal, json, print: (line) => io.stdout(`${line}\n`) });
+        await runDaemon(context, { signal: controller.signal, json, print: (line) => io.stdout(`${line}\n`), reports: { exportReport, reportFileName } });
         return EXIT.ok;
       }
       default:

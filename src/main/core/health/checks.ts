@@ -4,6 +4,7 @@ import { PROCESSING_VERSION } from '../pipeline/version.ts';
 import { APP_VERSION } from '../version.ts';
 import { pingAnalytics } from '../store/connect.ts';
 import { lastCompletedRun, listRuns } from '../store/runs.ts';
+import { formatInZone, nextFireTimes, scheduleConfig } from '../scheduler/config.ts';
 
 // Health works offline: every check has its own timeout and failure, and one failing check
 // (say the source database) never stops the others from reporting.
@@ -27,6 +28,8 @@ export interface HealthReport {
   versions: { app: string; node: string; processing: string };
   timezone: string;
   idleThresholdMinutes: number;
+  /** The nightly schedule as configured: next fire times (ISO) in its zone. */
+  schedule?: { enabled: boolean; cron: string; timezone: string; nextRuns: string[] };
 }
 
 const CHECK_TIMEOUT_MS = 5_000;
@@ -67,7 +70,13 @@ export async function checkHealth(context: AppContext, now: number = Date.now())
       };
       checks.push({
         name: 'last-run',
-        level: latest.status === 'failed' ? 'unhealthy' : latest.status === 'completed' || latest.status === 'running' ? 'healthy' : 'degraded',
+        // 'waiting' (migration 0002): a scheduled night waiting on its OpenAI batch is fine.
+        level:
+          latest.status === 'failed'
+            ? 'unhealthy'
+            : latest.status === 'completed' || latest.status === 'running' || String(latest.status) === 'waiting'
+              ? 'healthy'
+              : 'degraded',
         message: `Last run #${latest.id} ${latest.status}${latest.errorMessage ? `: ${latest.errorMessage}` : ''}.`,
       });
     } else {
@@ -113,6 +122,23 @@ export async function checkHealth(context: AppContext, now: number = Date.now())
     checks.push({ name: 'disk', level: 'degraded', message: `Disk space unknown: ${message(error)}` });
   }
 
+  // The next nightly runs, from the settings alone (no scheduler needs to be running).
+  let schedule: HealthReport['schedule'];
+  try {
+    const config = scheduleConfig(context.settings);
+    const next = config.enabled ? nextFireTimes(config.cron, config.timezone, 3, now) : [];
+    schedule = { enabled: config.enabled, cron: config.cron, timezone: config.timezone, nextRuns: next.map((d) => d.toISOString()) };
+    checks.push({
+      name: 'schedule',
+      level: config.enabled ? 'healthy' : 'degraded',
+      message: config.enabled
+        ? `Next runs ${next.map((d) => formatInZone(d, config.timezone)).join(', ')} (${config.timezone}, "${config.cron}").`
+        : 'The nightly schedule is off: nothing is analysed unless someone starts a run.',
+    });
+  } catch (error) {
+    checks.push({ name: 'schedule', level: 'unhealthy', message: `The schedule "${context.settings.schedule.cron}" cannot be read: ${message(error)}` });
+  }
+
   const worst = checks.some((c) => c.level === 'unhealthy') ? 'unhealthy' : checks.some((c) => c.level === 'degraded') ? 'degraded' : 'healthy';
   return {
     overall: worst,
@@ -124,5 +150,6 @@ export async function checkHealth(context: AppContext, now: number = Date.now())
     versions: { app: APP_VERSION, node: process.versions.node, processing: PROCESSING_VERSION },
     timezone: context.settings.processing.timezone,
     idleThresholdMinutes: context.settings.processing.idleThresholdMinutes,
+    schedule,
   };
 }

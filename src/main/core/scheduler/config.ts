@@ -1,4 +1,6 @@
+import { TZDate } from '@date-fns/tz';
 import { Cron } from 'croner';
+import { format } from 'date-fns';
 import type { ScheduledExport, Settings } from '../config/settings.ts';
 
 // The scheduler's view of the settings, with the defaults of the optional fields filled in,
@@ -65,4 +67,9 @@ export function validateCron(expression: string, timezone: string): { ok: true }
  */
 export function nextFireTimes(expression: string, timezone: string, n: number, fromMs: number = Date.now()): Date[] {
   return cronFor(expression, timezone).nextRuns(n, new Date(fromMs));
+}
+
+/** "2026-03-29 00:00 (+01:00)": a fire time as people in that zone read it. */
+export function formatInZone(date: Date, zone: string): string {
+  return format(new TZDate(date.getTime(), zone), 'yyyy-MM-dd HH:mm (xxx)');
 }

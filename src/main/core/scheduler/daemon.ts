@@ -1,9 +1,7 @@
-import { TZDate } from '@date-fns/tz';
-import { format } from 'date-fns';
 import type { AppContext } from '../app/context.ts';
 import { getLogger, logsDir } from '../log/index.ts';
 import { createAppScheduler, type BatchNightRunner, type ReportExporter } from './app.ts';
-import { scheduleConfig } from './config.ts';
+import { formatInZone, scheduleConfig } from './config.ts';
 import { loggingNotifier } from './notifier.ts';
 
 // The headless scheduler behind `cogniforce-analytics daemon`, for a workstation without a
@@ -20,9 +18,7 @@ export interface DaemonOptions {
   batch?: BatchNightRunner;
 }
 
-export function formatInZone(date: Date, zone: string): string {
-  return format(new TZDate(date.getTime(), zone), 'yyyy-MM-dd HH:mm (xxx)');
-}
+export { formatInZone };
 
 export async function runDaemon(context: AppContext, options: DaemonOptions): Promise<void> {
   const log = getLogger('scheduler');
