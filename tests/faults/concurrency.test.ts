@@ -3,10 +3,12 @@ import { afterAll, beforeAll, expect, test } from 'vitest';
 import { RunLockedError } from '../../src/main/core/store/lock.ts';
 import { T0 } from '../support/openwebui-fixture.ts';
 import {
+  adminClient,
   buildSource,
   cleanRunDump,
   cliEnv,
   createAnalytics,
+  databaseName,
   dumpAnalytics,
   estimatorFor,
   faultSettings,
@@ -16,6 +18,7 @@ import {
   startCli,
   startFakeOpenAI,
   tempHome,
+  waitFor,
   type Analytics,
 } from '../support/faults-harness.ts';
 import type { FakeOpenAI } from '../support/fake-openai-server.ts';
@@ -34,8 +37,7 @@ let home: { dir: string; cleanup(): void };
 beforeAll(async () => {
   source = await buildSource('sqlite', manyChats(4, { start: T0 }));
   analytics = await createAnalytics('concurrency');
-  // Slow answers keep the winner busy while the others (CLI start-up takes seconds) arrive.
-  llm = await startFakeOpenAI({ latencyMs: 6_000 });
+  llm = await startFakeOpenAI();
   home = tempHome('cf-conc-');
 });
 afterAll(async () => {
@@ -48,14 +50,33 @@ afterAll(async () => {
 test('two CLI runs and a scheduled run at once: one works, the others are told who holds the lock', async () => {
   const env = cliEnv(home.dir, source.url, analytics.url, llm.url);
   const settings = faultSettings(llm.url);
+  // A gate instead of timing: whoever wins the run lock blocks in its first write (the
+  // processing_log row) on an advisory lock this test holds, until both others have been
+  // refused. CLI start-up takes seconds on a busy machine; no race with it is left.
+  const gate = await adminClient(databaseName(analytics.url));
+  await gate.query(`
+    CREATE FUNCTION faults_gate() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN PERFORM pg_advisory_lock(7007); PERFORM pg_advisory_unlock(7007); RETURN NEW; END $$;
+    CREATE TRIGGER faults_gate BEFORE INSERT ON processing_log FOR EACH ROW EXECUTE FUNCTION faults_gate();
+    SELECT pg_advisory_lock(7007);`);
+  const settled: boolean[] = [];
+  const track = <T,>(p: Promise<T>): Promise<T> => p.finally(() => settled.push(true));
   const clis = [startCli(['backfill', '--from', RANGE.from, '--to', RANGE.to], env), startCli(['backfill', '--from', RANGE.from, '--to', RANGE.to], env)];
-  // The scheduled run starts once both CLIs are up and racing (their start-up dominates).
-  await new Promise((resolve) => setTimeout(resolve, 1_500));
-  const scheduled = runOnce(source.url, analytics, { ...RANGE, trigger: 'schedule' }, { settings, estimator: estimatorFor(llm, settings, { timeoutMs: 30_000 }) }).then(
-    (result) => ({ ok: true as const, result }),
-    (error: unknown) => ({ ok: false as const, error }),
+  const outcomes = [track(clis[0]!.done), track(clis[1]!.done)];
+  const scheduled = track(
+    runOnce(source.url, analytics, { ...RANGE, trigger: 'schedule' }, { settings, estimator: estimatorFor(llm, settings) }).then(
+      (result) => ({ ok: true as const, result }),
+      (error: unknown) => ({ ok: false as const, error }),
+    ),
   );
-  const [a, b, s] = await Promise.all([clis[0]!.done, clis[1]!.done, scheduled]);
+  try {
+    await waitFor('two contenders to be refused', () => settled.length >= 2, 60_000);
+  } finally {
+    await gate.query('SELECT pg_advisory_unlock(7007)');
+    await gate.query('DROP TRIGGER faults_gate ON processing_log');
+    await gate.end();
+  }
+  const [a, b, s] = await Promise.all([outcomes[0]!, outcomes[1]!, scheduled]);
 
   const winners = [a.code === 0, b.code === 0, s.ok].filter(Boolean);
   expect(winners).toHaveLength(1);
@@ -75,8 +96,8 @@ test('two CLI runs and a scheduled run at once: one works, the others are told w
     const error = s.error as RunLockedError;
     expect(error.holder.host).toBe(os.hostname());
     expect(error.holder.since).not.toBeNull();
-    // The holder started at most a few seconds before the refused attempt.
-    expect(Math.abs(error.holder.since! - holder.started_at.getTime() / 1000)).toBeLessThan(15);
+    // The holder's lock connection opened just before its run row was written.
+    expect(Math.abs(error.holder.since! - holder.started_at.getTime() / 1000)).toBeLessThan(60);
     expect(error.message).toMatch(/in progress on .+ since \d{4}-\d{2}-\d{2}/);
   } else {
     expect(holder.trigger).toBe('schedule');
