@@ -24,6 +24,7 @@ test('first-run setup connects everything and runs the first backfill', async ({
   // The password went to the keychain, not into the saved URL.
   const saved = await api('settings.get', {});
   expect(saved.settings.source.url).not.toContain('e2e-source-pw');
+  await expect(source.getByRole('textbox', { name: 'Open WebUI database' })).toHaveValue(saved.settings.source.url!);
 
   const analytics = page.getByRole('listitem', { name: 'Step 2: Analytics database' });
   await analytics.getByRole('radio', { name: /External PostgreSQL/ }).check();
@@ -32,6 +33,7 @@ test('first-run setup connects everything and runs the first backfill', async ({
   await expect(analytics.getByTestId('test-result')).toHaveAttribute('data-ok', 'true');
   await analytics.getByRole('button', { name: 'Save', exact: true }).click();
   await expect(analytics.getByText('Saved.')).toBeVisible();
+  await expect(analytics.getByRole('textbox', { name: 'PostgreSQL URL' })).not.toHaveValue(/e2e-analytics-pw/);
   await analytics.getByRole('button', { name: 'Prepare database (migrate)' }).click();
   await expect(analytics.getByTestId('migrate-result')).toContainText(/up to date|Applied/);
 

@@ -15,10 +15,26 @@ const PHASES: Record<string, string> = {
   done: 'Finishing',
 };
 
+/**
+ * How far a run is: conversations finished (analysed, failed, unchanged or skipped) out of the
+ * chats in its window. Reading runs ahead of estimating, so the engine's reading ETA would
+ * say "done" long before the LLM is; this one follows the finished conversations.
+ */
+export function progressOf(job: JobState): { done: number; total: number | null; etaSeconds: number | null } {
+  const p = job.progress;
+  if (!p) return { done: 0, total: null, etaSeconds: null };
+  const done = p.processed + p.failed + p.unchanged + p.skipped;
+  const total = p.candidates !== null ? Math.max(p.candidates, done) : null;
+  if (total === null || done === 0 || p.elapsedSeconds <= 0) return { done, total, etaSeconds: null };
+  const rate = done / p.elapsedSeconds;
+  return { done, total, etaSeconds: Math.max(0, (total - done) / rate) };
+}
+
 export function JobProgress({ job, onChange }: { job: JobState; onChange: (job: JobState) => void }): React.JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const p = job.progress;
   const running = job.status === 'running';
+  const work = progressOf(job);
   const cancel = async (): Promise<void> => {
     setError(null);
     try {
@@ -36,11 +52,11 @@ export function JobProgress({ job, onChange }: { job: JobState; onChange: (job: 
       </div>
       {running && (
         <>
-          <ProgressBar value={p?.scanned ?? 0} max={p?.candidates ?? null} label={`${title} progress`} />
+          <ProgressBar value={work.done} max={work.total} label={`${title} progress`} />
           <p aria-live="polite" className="note">
             {PHASES[p?.phase ?? 'starting']}
-            {p?.candidates ? ` · ${formatInt(p.scanned)} of ${formatInt(p.candidates)} conversations read` : ''}
-            {p?.etaSeconds !== null && p?.etaSeconds !== undefined ? ` · about ${formatDuration(p.etaSeconds)} left` : ''}
+            {work.total ? ` · ${formatInt(work.done)} of ${formatInt(work.total)} conversations done` : p ? ` · ${formatInt(p.scanned)} read` : ''}
+            {work.etaSeconds !== null ? ` · about ${formatDuration(work.etaSeconds)} left` : ''}
           </p>
         </>
       )}
@@ -60,8 +76,9 @@ export function JobProgress({ job, onChange }: { job: JobState; onChange: (job: 
       )}
       {!running && job.result && (
         <p>
-          {job.status === 'completed' ? 'Finished' : job.status === 'cancelled' ? 'Cancelled; what was analysed so far is kept' : 'Failed'} in{' '}
-          {formatDuration(job.result.durationSeconds)}; {formatInt(job.result.llmRequests)} LLM requests costing {formatUsd(job.result.llmCostUsd)}
+          {job.status === 'completed' ? 'Finished' : job.status === 'cancelled' ? 'Cancelled' : 'Failed'} after {formatDuration(job.result.durationSeconds)}
+          {job.status === 'cancelled' ? ' (what was analysed so far is kept)' : ''}; {formatInt(job.result.llmRequests)} LLM requests costing{' '}
+          {formatUsd(job.result.llmCostUsd)}
           {job.result.deferred > 0 ? `; ${formatInt(job.result.deferred)} conversations left for the next run (limit per run)` : ''}.
         </p>
       )}

@@ -56,14 +56,14 @@ function useSave(onSaved: (view: SettingsView) => void) {
   const { refresh } = useAppInfo();
   const action = useAction();
   const [saved, setSaved] = useState(false);
-  const save = async (patch: SettingsPatch): Promise<boolean> => {
+  const save = async (patch: SettingsPatch): Promise<SettingsView | undefined> => {
     setSaved(false);
     const view = await action.run(() => call('settings.update', { patch }));
-    if (!view) return false;
+    if (!view) return undefined;
     onSaved(view);
     refresh();
     setSaved(true);
-    return true;
+    return view;
   };
   return { ...action, saved, save };
 }
@@ -85,7 +85,10 @@ export function SourceForm({ view, onSaved }: FormProps): React.JSX.Element {
       aria-label="Open WebUI database"
       onSubmit={(e) => {
         e.preventDefault();
-        void save.save({ source: { url: url.trim() || null } });
+        void save.save({ source: { url: url.trim() || null } }).then((view) => {
+          // Show what was kept: a typed password went to the keychain, not into the URL.
+          if (view) setUrl(view.settings.source.url ?? '');
+        });
       }}
     >
       <div className="field">
@@ -147,7 +150,9 @@ export function AnalyticsForm({ view, onSaved }: FormProps): React.JSX.Element {
       aria-label="Analytics database"
       onSubmit={(e) => {
         e.preventDefault();
-        void save.save({ analytics: { mode, url: mode === 'url' ? url.trim() || null : null } });
+        void save.save({ analytics: { mode, url: mode === 'url' ? url.trim() || null : null } }).then((view) => {
+          if (view) setUrl(view.settings.analytics.url ?? '');
+        });
       }}
     >
       <fieldset>

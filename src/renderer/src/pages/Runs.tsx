@@ -82,9 +82,9 @@ export default function Runs(): React.JSX.Element {
   const reloadRuns = runs.reload;
   const lastStatus = useRef<string | null>(null);
 
-  // Refresh the history when a job starts or finishes.
   useEffect(() => {
-    const status = job ? `${job.id}:${job.status}` : null;
+    // The run's row appears once it has an id, and changes when it finishes.
+    const status = job ? `${job.id}:${job.status}:${job.progress?.runId ?? ''}` : null;
     if (status !== lastStatus.current) {
       lastStatus.current = status;
       reloadRuns();
