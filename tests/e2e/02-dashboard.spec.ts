@@ -40,6 +40,11 @@ test('dashboard figures equal the database', async ({ page }, testInfo) => {
   await expect(page.locator('canvas').first()).toBeVisible();
   await screenshot(page, '02-dashboard', testInfo);
   await expectAccessible(page, 'dashboard', testInfo);
+  // The OS dark theme is followed, charts included, with readable contrast.
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await screenshot(page, '02-dashboard-dark', testInfo);
+  await expectAccessible(page, 'dashboard-dark', testInfo);
+  await page.emulateMedia({ colorScheme: 'light' });
 
   // Presets change the period.
   await page.getByRole('button', { name: '7 days' }).click();
