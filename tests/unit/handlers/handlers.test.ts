@@ -187,7 +187,8 @@ describe('setup and settings handlers', () => {
     expect(updated.settings.value).toEqual({ hourlyRate: 100, currency: 'USD' });
     const after = await f.handlers['dashboard.summary'](period);
     expect(after.timeBasis).toBe('active');
-    expect(after.value.active).toBeCloseTo(before.value.active * 2, 2);
+    expect(after.value.active).toBeCloseTo((after.timeSaved.activeMinutes / 60) * 100, 2);
+    expect(before.value.active).toBeCloseTo((before.timeSaved.activeMinutes / 60) * 50, 2);
     expect(JSON.parse(fs.readFileSync(settingsPath(f.dataDir), 'utf8')).value.currency).toBe('USD');
   });
 
