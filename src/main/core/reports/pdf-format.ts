@@ -24,8 +24,11 @@ export function moneyText(amount: number, currency: string): string {
   }
 }
 
+const USD = new Intl.NumberFormat('en-GB', { minimumFractionDigits: 2, maximumFractionDigits: 4 });
+
+/** LLM costs are always dollars (the providers' price lists): "$0.0123". */
 export function usdText(amount: number): string {
-  return new Intl.NumberFormat('en-GB', { style: 'currency', currency: 'USD', minimumFractionDigits: 2, maximumFractionDigits: 4 }).format(amount);
+  return `$${USD.format(amount)}`;
 }
 
 /** "2026-02-01 08:30 (Europe/Budapest)": the instant in the configured zone. */

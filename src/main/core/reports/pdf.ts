@@ -3,7 +3,7 @@ import type { Content, ContentTable, TDocumentDefinitions } from 'pdfmake/interf
 import type { AppContext } from '../app/context.ts';
 import { daysBetween } from '../time/days.ts';
 import { APP_VERSION } from '../version.ts';
-import { LIGHT_THEME, categoriesOption, categoryLabel, trendOption, withAiTimeOption } from '../../../shared/charts/index.ts';
+import { LIGHT_THEME, type ChartOption, categoriesOption, categoryLabel, trendOption, withAiTimeOption } from '../../../shared/charts/index.ts';
 import { renderChartSvg } from './charts-svg.ts';
 import { FONT_FAMILY, pdfMaker } from './fonts.ts';
 import { methodNotes } from './method-notes.ts';
@@ -28,8 +28,19 @@ const RULE = '#d9dde4';
 const BASIS_NAME: Record<TimeBasis, string> = { engaged: 'engaged time', active: 'active time' };
 const other = (basis: TimeBasis): TimeBasis => (basis === 'engaged' ? 'active' : 'engaged');
 
-function chart(svgOption: Parameters<typeof renderChartSvg>[0], heightPixels: number): Content {
-  const svg = renderChartSvg(svgOption, { width: CHART_PIXELS_WIDE, height: heightPixels });
+/**
+ * Print adjustments on top of the console's option, leaving the builders untouched: the legend
+ * moves to the right so it cannot cover the y axis name, and the grid keeps room on the right
+ * for the last date label (the console can scroll; paper cannot).
+ */
+function forPrint(option: ChartOption): ChartOption {
+  const legend = option.legend && !Array.isArray(option.legend) ? { ...option.legend, left: 'auto', right: 0 } : option.legend;
+  const grid = option.grid && !Array.isArray(option.grid) ? { ...option.grid, right: 36 } : option.grid;
+  return { ...option, legend, grid };
+}
+
+function chart(svgOption: ChartOption, heightPixels: number): Content {
+  const svg = renderChartSvg(forPrint(svgOption), { width: CHART_PIXELS_WIDE, height: heightPixels });
   return { svg, width: CONTENT_WIDTH, height: (heightPixels * CONTENT_WIDTH) / CHART_PIXELS_WIDE };
 }
 
@@ -83,7 +94,7 @@ function cards(data: ReportData): Content {
         card(
           'Average confidence',
           percentText(s.avgConfidence),
-          `${s.heuristicShare === null ? '–' : percentText(s.heuristicShare * 100)} heuristic estimates · LLM cost ${usdText(s.llmCostUsd)}`,
+          `${s.heuristicShare === null ? '–' : percentText(s.heuristicShare * 100)} heuristic · LLM cost ${usdText(s.llmCostUsd)}`,
         ),
       ]),
     ],
@@ -132,7 +143,8 @@ function topUsersSection(data: ReportData): Content[] {
     ),
   );
   if (data.namesUnavailable) out.push({ text: data.namesUnavailable, fontSize: 8, color: MUTED, italics: true, margin: [0, 4, 0, 0] });
-  return out;
+  // At most TOP_USERS_IN_REPORT rows: keep the heading and the table on one page.
+  return [{ stack: out, unbreakable: true }];
 }
 
 function categoriesSection(data: ReportData): Content[] {
