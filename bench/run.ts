@@ -11,6 +11,7 @@ import { startEmbeddedPostgres } from '../src/main/core/store/embedded.ts';
 import { ensureDatabaseExists } from '../src/main/core/store/connect.ts';
 import { benchLlmThroughput } from './llm-throughput.ts';
 import { compareEngaged } from './engaged.ts';
+import { benchExports } from './exports.ts';
 import { openOpenWebUiWriter } from '../src/main/core/source/openwebui-writer.ts';
 import { realisticChats } from '../tests/support/realistic-chats.ts';
 import { FIXTURE_USERS } from '../tests/support/openwebui-fixture.ts';
@@ -54,6 +55,11 @@ try {
   if (wanted('llm')) {
     const r = await benchLlmThroughput({ rpm: 600, latencyMs: 200, quick });
     emit('llm-throughput', { ...r, target: 'ratio ≥ 0.95, overBudget false, server429s 0' });
+  }
+  if (wanted('exports')) {
+    const r = await benchExports({ serverUrl: (database) => pg.url(database), work, quick });
+    emit('export-detailed-csv', r.detailedCsv);
+    emit('export-pdf-one-year', r.pdf);
   }
 } finally {
   await pg.stop();

@@ -34,6 +34,9 @@ export function csvOptions(header: readonly string[], bom: boolean) {
     columns: header.map((name) => ({ key: name, header: name })),
     bom,
     record_delimiter: 'windows',
+    // With an explicit record delimiter csv-stringify stops quoting fields that contain a bare
+    // \n or \r, which would split a record in two for any reader; RFC 4180 says quote them.
+    quote_record_delimiter: true,
     // A cell starting with = + - @, tab or CR (and their full-width forms) is prefixed with '
     // so Excel, LibreOffice and Numbers show it as text instead of running it as a formula.
     // Numbers stay numbers: a JS number such as -1 is not a formula.

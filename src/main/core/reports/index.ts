@@ -4,7 +4,6 @@ import type { AppContext } from '../app/context.ts';
 import { isLocalDate } from '../time/days.ts';
 import { writeAtomically } from './atomic-file.ts';
 import { exportDailyCsv, exportDetailedCsv, exportSummaryCsv, type CsvJob } from './csv.ts';
-import { writePdfReport } from './pdf.ts';
 import { EXPORT_KINDS, ExportError, type ExportKind, type ExportOptions, type ExportProgress, type ExportRequest, type ExportResult } from './types.ts';
 
 // The one entry for exports: the CLI `export`, the console's Reports screen and the scheduler
@@ -36,6 +35,8 @@ export async function exportReport(context: AppContext, request: ExportRequest, 
   const written = await writeAtomically(out, options.signal, async (file) => {
     if (request.kind === 'pdf') {
       report({ phase: 'rendering', rows: 0, total: null, bytes: 0 });
+      // Loaded on demand: echarts and pdfmake cost ~60 MB that a CSV export does not need.
+      const { writePdfReport } = await import('./pdf.ts');
       return { rows: undefined, ...(await writePdfReport(context, request, file, { signal: options.signal, now: options.now })) };
     }
     const job: CsvJob = { context, request, file, bom: request.bom ?? context.settings.reports.excelBom, signal: options.signal, progress: report };
