@@ -42,12 +42,20 @@ const NO_KEYCHAIN_MESSAGE =
   'No OS keychain is available (on Linux a Secret Service such as GNOME Keyring or KWallet must be running and unlocked). ' +
   'Secrets cannot be saved; for headless use set OPENAI_API_KEY, ANALYTICS_SALT and the database URLs as environment variables.';
 
+/**
+ * On Linux the binding would silently fall back from the Secret Service to the kernel keyring,
+ * which lives in memory and forgets everything at reboot: a generated salt or embedded-database
+ * password would be lost. Pinned to the Secret Service, an unavailable one fails instead, and
+ * openSecretStore says so. Ignored on other platforms.
+ */
+const ENTRY_OPTIONS = { linux: { store: 'secret-service' } } as const;
+
 /** The OS keychain through @napi-rs/keyring: macOS Keychain, Windows Credential Manager, Secret Service. */
 export class KeyringSecretStore implements SecretStore {
   constructor(private readonly service: string = SECRET_SERVICE) {}
 
   private entry(key: SecretKey): AsyncEntry {
-    return new AsyncEntry(this.service, key);
+    return new AsyncEntry(this.service, key, ENTRY_OPTIONS);
   }
 
   async get(key: SecretKey): Promise<string | null> {
@@ -164,7 +172,7 @@ export async function openSecretStore(env: NodeJS.ProcessEnv = process.env, serv
   const keychain = new KeyringSecretStore(service);
   const envStore = new EnvSecretStore(env);
   try {
-    const probe = new AsyncEntry(service, 'keychain-probe');
+    const probe = new AsyncEntry(service, 'keychain-probe', ENTRY_OPTIONS);
     await withTimeout(probe.setPassword(String(Date.now())), 3_000);
     await withTimeout(probe.deletePassword(), 3_000);
     return new LayeredSecretStore(keychain, envStore);
