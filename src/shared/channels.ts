@@ -34,8 +34,8 @@ export const CHANNELS = [
 
 export type Channel = (typeof CHANNELS)[number];
 
-/** Events main pushes to the renderer (progress of long work). */
-export const EVENTS = ['jobs.update'] as const;
+/** Events main pushes to the renderer (progress of long work; a page the desktop menu, tray or a notification asks for). */
+export const EVENTS = ['jobs.update', 'app.navigate'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** Channels only the Electron layer can answer (native dialogs); `serve` refuses them readably. */

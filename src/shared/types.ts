@@ -360,6 +360,8 @@ export interface JobEvent {
 
 export interface EventPayloads {
   'jobs.update': JobEvent;
+  /** Desktop only: open this console page (the hash route's first segment). */
+  'app.navigate': { page: string };
 }
 
 // ---- health ---------------------------------------------------------------------------------

@@ -101,6 +101,12 @@ function userUrl(base: string, user: string, password: string, database: string)
   return `postgresql://${user}:${encodeURIComponent(password)}@${u.host}/${database}`;
 }
 
+/** Conversations a finished run job processed (the job union also carries exports). */
+function processedBy(job: JobState): number {
+  const result: unknown = job.result;
+  return result && typeof result === 'object' && 'processed' in result && typeof result.processed === 'number' ? result.processed : 0;
+}
+
 async function waitForJob(job: JobState): Promise<JobState> {
   const done = await server.runtime.jobs.waitFor(job.id);
   // What the console shows afterwards, recorded like every other answer.
@@ -271,7 +277,7 @@ describe('no secret where it does not belong', () => {
     const started = await recorder.data<JobState>('runs.start', { from: FROM, to: TO, kind: 'backfill' });
     const finished = await waitForJob(started);
     expect(finished.status, JSON.stringify(finished.error)).toBe('completed');
-    expect(finished.result!.processed).toBeGreaterThan(0);
+    expect(processedBy(finished)).toBeGreaterThan(0);
     const chatCalls = llm.requests.filter((r) => r.index >= 0);
     expect(chatCalls.length).toBeGreaterThan(0);
     for (const r of chatCalls) expect(r.authorization).toBe(`Bearer ${SECRETS.openai}`);

@@ -1,19 +1,9 @@
 import { shell } from 'electron';
+import { isSafeExternalUrl } from './trusted-url.ts';
 
-const ALLOWED_PROTOCOLS = new Set(['http:', 'https:']);
+export { isSafeExternalUrl };
 
-/** True only for http(s) URLs without embedded credentials. */
-export function isSafeExternalUrl(url: unknown): url is string {
-  if (typeof url !== 'string') return false;
-  try {
-    const parsed = new URL(url);
-    return ALLOWED_PROTOCOLS.has(parsed.protocol) && parsed.username === '' && parsed.password === '';
-  } catch {
-    return false;
-  }
-}
-
-/** The one way the app opens anything outside itself. */
+/** The one way the app opens anything outside itself (http/https only, see isSafeExternalUrl). */
 export async function safeOpenExternal(url: unknown): Promise<boolean> {
   if (!isSafeExternalUrl(url)) return false;
   await shell.openExternal(url);

@@ -36,3 +36,16 @@ export function isTrustedRendererUrl(url: string | undefined, trusted: TrustedOr
   }
   return false;
 }
+
+const EXTERNAL_PROTOCOLS = new Set(['http:', 'https:']);
+
+/** What may be handed to the system browser: http(s) URLs without embedded credentials, nothing else (file:, javascript:, custom schemes). */
+export function isSafeExternalUrl(url: unknown): url is string {
+  if (typeof url !== 'string') return false;
+  try {
+    const parsed = new URL(url);
+    return EXTERNAL_PROTOCOLS.has(parsed.protocol) && parsed.username === '' && parsed.password === '';
+  } catch {
+    return false;
+  }
+}

@@ -1,6 +1,7 @@
 import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
 import { AppInfoCtx } from './lib/app-info.ts';
-import { href, useRoute } from './lib/router.ts';
+import { href, navigate, useRoute } from './lib/router.ts';
+import { subscribe, transportKind } from './api.ts';
 import { useApi } from './lib/useApi.ts';
 import { ErrorMessage, Loading } from './components/Status.tsx';
 
@@ -68,6 +69,10 @@ export default function App(): React.JSX.Element {
   useEffect(() => {
     document.title = `${TITLES[page] ?? 'Dashboard'} · Cogniforce Analytics`;
   }, [page]);
+
+  // The desktop menu, tray and notifications open a page (only the desktop sends it; in the
+  // browser a subscription would open an event stream for nothing).
+  useEffect(() => (transportKind === 'ipc' ? subscribe('app.navigate', ({ page: target }) => navigate(target)) : undefined), []);
 
   const skip = useCallback((event: React.MouseEvent) => {
     event.preventDefault();

@@ -7,7 +7,7 @@ describe('contract', () => {
     expect(Object.keys(contract).sort()).toEqual([...CHANNELS].sort());
     expect(new Set(CHANNELS).size).toBe(CHANNELS.length);
     for (const channel of DESKTOP_ONLY_CHANNELS) expect(CHANNELS).toContain(channel);
-    expect(EVENTS).toEqual(['jobs.update']);
+    expect(EVENTS).toEqual(['jobs.update', 'app.navigate']);
   });
 
   it('recognises channels and nothing else', () => {

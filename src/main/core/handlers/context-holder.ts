@@ -17,6 +17,12 @@ export interface ContextHolderOptions {
   persisted?: Settings;
   /** Whether updates are written to the settings file (tests may keep them in memory). */
   writeFile?: boolean;
+  /**
+   * Called with the live settings after every successful update, so a front end can re-apply
+   * what it owns (the desktop app: schedule, tray, start at login) without a restart. It must
+   * not throw: the change is already saved when it runs.
+   */
+  onSettingsChanged?: (settings: Settings) => void;
 }
 
 /** Environment variables that override a setting, for the read-only hints in Settings. */
@@ -37,11 +43,13 @@ export class ContextHolder {
   private persistedSettings: Settings;
   private readonly env: NodeJS.ProcessEnv;
   private readonly writeFile: boolean;
+  private readonly onSettingsChanged: ((settings: Settings) => void) | undefined;
 
   constructor(initial: AppContext, options: ContextHolderOptions = {}) {
     this.context = initial;
     this.env = options.env ?? {};
     this.writeFile = options.writeFile ?? true;
+    this.onSettingsChanged = options.onSettingsChanged;
     this.persistedSettings = structuredClone(options.persisted ?? readSettingsFile(initial.dataDir));
   }
 
@@ -119,6 +127,7 @@ export class ContextHolder {
         (live as Record<keyof Settings, unknown>)[key] = effective[key];
       }
     }
+    this.onSettingsChanged?.(this.context.settings);
     return this.context.settings;
   }
 

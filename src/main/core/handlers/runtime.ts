@@ -10,6 +10,11 @@ import { UserDirectory } from './user-directory.ts';
 export interface PlatformHooks {
   /** Native "open file" dialog for webui.db; absent in the browser console. */
   pickSqliteFile?: () => Promise<string | null>;
+  /**
+   * A run the platform started itself is going (the desktop scheduler's night, which is not a
+   * console job): settings that a run reads stay locked while it is true.
+   */
+  runInProgress?: () => boolean;
 }
 
 export interface ConsoleLog {

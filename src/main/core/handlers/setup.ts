@@ -161,7 +161,7 @@ export function setupHandlers(rt: ConsoleRuntime): Pick<Handlers, SetupChannels>
         ...(patch.source ? { source: { ...patch.source, url: sourceUrl } } : {}),
         ...(patch.analytics ? { analytics: { ...patch.analytics, url: analyticsUrl } } : {}),
       };
-      await rt.contexts.update((settings) => applyPatch(settings, cleaned), rt.jobs.active() !== null);
+      await rt.contexts.update((settings) => applyPatch(settings, cleaned), rt.jobs.active() !== null || rt.platform.runInProgress?.() === true);
       if (patch.source) rt.users.invalidate();
       return view();
     },

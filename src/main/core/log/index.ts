@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { inspect } from 'node:util';
 import log from 'electron-log/node';
-import { userDataDir } from '../config/load.ts';
+import { APP_ID, userDataDir } from '../config/load.ts';
 import { redactValue } from './redact.ts';
 
 // Logging for the core and the daemon. electron-log's Node entry, so the core never imports
@@ -56,6 +56,9 @@ logger.transports.console.writeFn = ({ message }) => {
 logger.transports.console.format = '{h}:{i}:{s}.{ms} [{level}]{scope} {text}';
 logger.transports.file.format = '[{y}-{m}-{d} {h}:{i}:{s}.{ms}] [{level}]{scope} {text}';
 logger.transports.file.fileName = LOG_FILE_NAME;
+// Without a name electron-log looks for package.json next to require.main (none in an ES module
+// entry), in argv or the working directory (`/` for a service) — and, finding none, writes nothing.
+logger.transports.file.setAppName(APP_ID);
 // One line per entry: grep and the Health log viewer read lines.
 logger.transports.file.inspectOptions = { depth: 5, breakLength: Infinity };
 logger.transports.file.resolvePathFn = () => path.join(logsDir(), LOG_FILE_NAME);

@@ -8,8 +8,10 @@ import type { TFontDictionary } from 'pdfmake/interfaces';
 // in every PDF, so the report looks the same on any machine. Roboto has no Bold cut in the
 // package; Medium stands in for bold.
 
-const require = createRequire(import.meta.url);
-const ROBOTO_DIR = path.join(path.dirname(require.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
+// Not named `require`: electron-vite's ESM shim declares a top-level `require` in any bundled
+// chunk that calls require.resolve(, and a second declaration is a SyntaxError at import.
+const requireFromHere = createRequire(import.meta.url);
+const ROBOTO_DIR = path.join(path.dirname(requireFromHere.resolve('pdfmake/package.json')), 'fonts', 'Roboto');
 
 export const FONT_FAMILY = 'Roboto';
 

@@ -44,6 +44,8 @@ export interface AppSchedulerOptions {
   batch?: BatchNightRunner;
   /** Progress of scheduled runs (the console's Runs page). */
   onRunProgress?: (progress: RunProgress) => void;
+  /** A night started or ended (the desktop tray and menu show it). */
+  onRunningChange?: (running: boolean) => void;
   maxSleepMs?: number;
 }
 
@@ -61,6 +63,7 @@ export function createAppScheduler(source: ContextSource, options: AppSchedulerO
     clock: options.clock,
     notifier: options.notifier,
     maxSleepMs: options.maxSleepMs,
+    onRunningChange: options.onRunningChange,
     logger: log,
     jobs: {
       nightly: (input) => nightlyJob(resolve(source), input, options),

@@ -70,6 +70,8 @@ export interface SchedulerOptions {
   maxSleepMs?: number;
   /** Attempts per day that failed to start (not lock waits) before giving up until the next fire. */
   maxStartFailures?: number;
+  /** Called when a night starts and when it ends (the desktop tray shows it). */
+  onRunningChange?: (running: boolean) => void;
 }
 
 export interface SchedulerEvent {
@@ -107,6 +109,7 @@ export class Scheduler {
   private readonly log: Logger;
   private readonly maxSleepMs: number;
   private readonly maxStartFailures: number;
+  private readonly onRunningChange: ((running: boolean) => void) | undefined;
 
   private started = false;
   private paused = false;
@@ -130,6 +133,7 @@ export class Scheduler {
     this.log = options.logger ?? getLogger('scheduler');
     this.maxSleepMs = options.maxSleepMs ?? DEFAULT_MAX_SLEEP_MS;
     this.maxStartFailures = options.maxStartFailures ?? 6;
+    this.onRunningChange = options.onRunningChange;
   }
 
   /** Arms the timers and catches up missed days at once (when enabled and not paused). */
@@ -301,9 +305,19 @@ export class Scheduler {
     }
     const run = this.runNight(day, reason).finally(() => {
       this.running = null;
+      this.runningChanged(false);
     });
     this.running = run;
+    this.runningChanged(true);
     return run;
+  }
+
+  private runningChanged(running: boolean): void {
+    try {
+      this.onRunningChange?.(running);
+    } catch (error) {
+      this.log.error('A listener of the scheduler failed:', error);
+    }
   }
 
   private async runNight(day: LocalDate, reason: NightlyReason): Promise<void> {
