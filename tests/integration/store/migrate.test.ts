@@ -12,9 +12,13 @@ const TABLES = [
   'conversation_insights',
   'conversation_skips',
   'daily_aggregates',
+  'llm_batches',
   'processing_log',
   'user_engagement',
 ];
+
+/** Every bundled migration in the order the migrator applies them. */
+const ALL = Object.keys(migrations).sort();
 
 async function tables(url: string): Promise<string[]> {
   const db = openAnalyticsDb(url, { max: 1 });
@@ -34,9 +38,9 @@ describe('migrateToLatest', () => {
     const db = openAnalyticsDb(url);
     try {
       expect(await pendingMigrations(db)).toEqual(Object.keys(migrations));
-      expect(await migrateToLatest(db)).toEqual({ applied: ['0001_analytics_tables'] });
+      expect(await migrateToLatest(db)).toEqual({ applied: ALL });
       expect(await migrateToLatest(db)).toEqual({ applied: [] });
-      expect(await appliedMigrations(db)).toEqual(['0001_analytics_tables']);
+      expect(await appliedMigrations(db)).toEqual(ALL);
       expect(await pendingMigrations(db)).toEqual([]);
     } finally {
       await db.destroy();
@@ -51,9 +55,9 @@ describe('migrateToLatest', () => {
     try {
       const results = await Promise.all(dbs.map((db) => migrateToLatest(db)));
       const applied = results.flatMap((r) => r.applied);
-      expect(applied).toEqual(['0001_analytics_tables']);
-      const { rows } = await sql<{ n: number }>`SELECT count(*) AS n FROM kysely_migration`.execute(dbs[0]!);
-      expect(rows[0]!.n).toBe(1);
+      expect(applied).toEqual(ALL);
+      const { rows } = await sql<{ n: number }>`SELECT count(*)::int AS n FROM kysely_migration`.execute(dbs[0]!);
+      expect(rows[0]!.n).toBe(ALL.length);
     } finally {
       await Promise.all(dbs.map((db) => db.destroy()));
     }
@@ -64,7 +68,7 @@ describe('migrateToLatest', () => {
     const url = await createTestDatabase('migrate_one');
     const db = openAnalyticsDb(url, { max: 1 });
     try {
-      expect((await migrateToLatest(db)).applied).toHaveLength(1);
+      expect((await migrateToLatest(db)).applied).toEqual(ALL);
     } finally {
       await db.destroy();
     }
@@ -75,10 +79,9 @@ describe('migrateToLatest', () => {
     const db = openAnalyticsDb(url);
     try {
       await migrateToLatest(db);
-      const migration = migrations['0001_analytics_tables']!;
-      await migration.down!(db);
+      for (const name of [...ALL].reverse()) await migrations[name]!.down!(db);
       expect(await tables(url)).toEqual([]);
-      await migration.up(db);
+      for (const name of ALL) await migrations[name]!.up(db);
       expect(await tables(url)).toEqual(TABLES);
     } finally {
       await db.destroy();
@@ -91,18 +94,18 @@ describe('migrateToLatest', () => {
     try {
       const broken = {
         ...migrations,
-        '0002_broken': {
+        '9999_broken': {
           up: async (trx: typeof db) => {
             await sql`CREATE TABLE half_done (id int)`.execute(trx);
             await sql`SELECT * FROM no_such_table`.execute(trx);
           },
         },
       };
-      await expect(migrateToLatest(db, broken)).rejects.toThrow(/migration 0002_broken.*no_such_table/);
+      await expect(migrateToLatest(db, broken)).rejects.toThrow(/migration 9999_broken.*no_such_table/);
       // Kysely applies all pending migrations in one transaction: all or nothing.
       expect(await tables(url)).toEqual([]);
       expect(await appliedMigrations(db)).toEqual([]);
-      expect((await migrateToLatest(db)).applied).toEqual(['0001_analytics_tables']);
+      expect((await migrateToLatest(db)).applied).toEqual(ALL);
     } finally {
       await db.destroy();
     }

