@@ -40,13 +40,30 @@ export interface NativeNotifierOptions {
   iconPath?: string;
 }
 
+/** Notifications kept referenced at most (the oldest are let go; the OS still shows them). */
+const MAX_LIVE = 20;
+
 export function createNativeNotifier(api: { Notification: typeof ElectronNotification }, options: NativeNotifierOptions): Notifier {
+  // Electron loses the click handler of a notification object that was garbage-collected while
+  // still on screen, so each one is held until it closes.
+  const live = new Set<ElectronNotification>();
   return {
     notify(notice) {
       const content = notificationFor(notice, options.prefs());
       if (!content || !api.Notification.isSupported()) return;
       const notification = new api.Notification({ ...content, ...(options.iconPath ? { icon: options.iconPath } : {}) });
-      if (options.onClick) notification.on('click', () => options.onClick?.(notice));
+      live.add(notification);
+      for (const old of live) {
+        if (live.size <= MAX_LIVE) break;
+        live.delete(old);
+      }
+      notification.on('close', () => live.delete(notification));
+      if (options.onClick) {
+        notification.on('click', () => {
+          live.delete(notification);
+          options.onClick?.(notice);
+        });
+      }
       notification.show();
     },
   };
