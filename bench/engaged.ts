@@ -1,7 +1,13 @@
 // Engaged vs active time over a whole source: how many conversations the seed formula scores
 // as 0 active minutes, how many still have 0 engaged minutes, and time saved under each basis.
-// Pure computation (timing + heuristic estimate), no analytics database.
+// Pure computation (timing + heuristic estimate), no analytics database. An analysis rather than
+// a benchmark (no target): `npm run bench -- --only=engaged`.
 
+import path from 'node:path';
+import { writeDemoDatabase } from '../src/main/core/demo/dataset.ts';
+import { openOpenWebUiWriter } from '../src/main/core/source/openwebui-writer.ts';
+import { FIXTURE_USERS } from '../tests/support/openwebui-fixture.ts';
+import { realisticChats } from '../tests/support/realistic-chats.ts';
 import { defaultSettings } from '../src/main/core/config/settings.ts';
 import { heuristicEstimate } from '../src/main/core/llm/heuristic.ts';
 import { buildSummary } from '../src/main/core/pipeline/summary.ts';
@@ -57,4 +63,19 @@ export async function compareEngaged(sourceUrl: string): Promise<EngagedComparis
     timeSavedActiveHours: hours(savedActive),
     timeSavedEngagedHours: hours(savedEngaged),
   };
+}
+
+/** Both datasets the comparison is usually read on: the demo and the realistic fixture. */
+export async function engagedBenchmarks(work: string, quick: boolean): Promise<Array<[string, Record<string, unknown>]>> {
+  const demoFile = path.join(work, 'engaged-demo.db');
+  await writeDemoDatabase(demoFile, { seed: 42, users: 25, days: 60, overwrite: true });
+  const realisticFile = path.join(work, 'engaged-realistic.db');
+  const writer = await openOpenWebUiWriter(realisticFile, { generation: '0.11', overwrite: true });
+  await writer.insertUsers(FIXTURE_USERS);
+  await writer.insertChats(realisticChats(quick ? 500 : 3000, 11));
+  await writer.close();
+  return [
+    ['engaged-vs-active', { dataset: 'demo (25 users, 60 days)', ...(await compareEngaged(demoFile)) }],
+    ['engaged-vs-active', { dataset: 'realistic fixture (55 % single-turn, same-second answers)', ...(await compareEngaged(realisticFile)) }],
+  ];
 }

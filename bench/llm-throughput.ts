@@ -37,6 +37,10 @@ export interface LlmThroughputResult {
   /** Most requests the server saw in any 60 s window. */
   maxInAnyWindow: number;
   overBudget: boolean;
+  /** Requests beyond the budget in the worst 60 s window (0 when within it). */
+  overBudgetBy: number;
+  /** Most requests in any 1 s window: providers enforce "600/min" roughly as "10/s". */
+  maxInAnySecond: number;
   /** 429s the server had to send (its limit equals the budget). */
   server429s: number;
   requests: number;
@@ -117,6 +121,8 @@ export async function benchLlmThroughput(options: LlmThroughputOptions = {}): Pr
       ratio: Math.round((achievedRpm / rpm) * 1000) / 1000,
       maxInAnyWindow,
       overBudget: maxInAnyWindow > rpm,
+      overBudgetBy: Math.max(0, maxInAnyWindow - rpm),
+      maxInAnySecond: server.maxInWindow(1000),
       server429s: stats.served429,
       requests: stats.chatRequests,
       succeeded,
