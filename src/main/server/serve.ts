@@ -154,7 +154,17 @@ export async function startServer(context: AppContext, options: ServeOptions): P
       }
       if (isEvents) return events(request, response);
       const prefix = '/api/invoke/';
-      if (url.pathname.startsWith(prefix)) return invoke(request, response, decodeURIComponent(url.pathname.slice(prefix.length)));
+      if (url.pathname.startsWith(prefix)) {
+        let channel: string;
+        try {
+          channel = decodeURIComponent(url.pathname.slice(prefix.length));
+        } catch {
+          // A malformed %-escape is the caller's mistake, not a server failure.
+          refuse(response, 400, 'validation', 'The channel name in the address is not valid percent-encoding.');
+          return;
+        }
+        return invoke(request, response, channel);
+      }
       refuse(response, 404, 'not_found', 'No such endpoint.');
       return;
     }
