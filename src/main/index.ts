@@ -9,7 +9,7 @@ import { exportReport, reportFileName } from './core/reports/index.ts';
 import { createAppScheduler, scheduleConfig } from './core/scheduler/index.ts';
 import { APP_VERSION } from './core/version.ts';
 import { DesktopController } from './electron/desktop.ts';
-import { pickSqliteFile } from './electron/dialogs.ts';
+import { pickSaveFile, pickSqliteFile, showInFolder } from './electron/dialogs.ts';
 import { registerIpc } from './electron/ipc.ts';
 import { launchedAtLogin } from './electron/login-item.ts';
 import { createNativeNotifier, pageForNotice } from './electron/notifications.ts';
@@ -74,7 +74,7 @@ async function start(): Promise<void> {
   const rt = createRuntime(context, {
     env: process.env,
     log: consoleLogOf(getLogger('app')),
-    platform: { pickSqliteFile, runInProgress: () => desktop?.runInProgress() ?? false },
+    platform: { pickSqliteFile, pickSaveFile, showInFolder, runInProgress: () => desktop?.runInProgress() ?? false },
     onSettingsChanged: (settings) => desktop?.settingsChanged(settings),
   });
   runtime = rt;

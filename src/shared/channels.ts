@@ -30,6 +30,11 @@ export const CHANNELS = [
   'runs.cancel',
   'jobs.current',
   'health.check',
+  'reports.defaultTarget',
+  'reports.export',
+  'reports.cancel',
+  'dialog.pickSaveFile',
+  'shell.showInFolder',
 ] as const;
 
 export type Channel = (typeof CHANNELS)[number];
@@ -39,7 +44,7 @@ export const EVENTS = ['jobs.update', 'app.navigate'] as const;
 export type EventName = (typeof EVENTS)[number];
 
 /** Channels only the Electron layer can answer (native dialogs); `serve` refuses them readably. */
-export const DESKTOP_ONLY_CHANNELS: readonly Channel[] = ['dialog.pickSqliteFile'];
+export const DESKTOP_ONLY_CHANNELS: readonly Channel[] = ['dialog.pickSqliteFile', 'dialog.pickSaveFile', 'shell.showInFolder'];
 
 const channelSet: ReadonlySet<string> = new Set(CHANNELS);
 const eventSet: ReadonlySet<string> = new Set(EVENTS);

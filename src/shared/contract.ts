@@ -76,6 +76,34 @@ const conversationFilter = z.strictObject({
 
 const conversationId = z.string().min(1).max(200);
 
+// ---- exports --------------------------------------------------------------------------------
+
+export const EXPORT_KIND_VALUES = ['summary', 'daily', 'detailed', 'pdf'] as const;
+
+/** What to export: the kind, the period and the dashboard's or the conversation list's filters. */
+const exportScope = {
+  ...rangeShape,
+  kind: z.enum(EXPORT_KIND_VALUES),
+  user: userHash.optional(),
+  filters: z
+    .strictObject({
+      category: z.string().min(1).max(100).optional(),
+      estimateSource: z.enum(['llm', 'heuristic']).optional(),
+      minConfidence: z.number().int().min(0).max(100).optional(),
+      workRelated: z.boolean().optional(),
+      taskCompleted: z.boolean().optional(),
+    })
+    .optional(),
+};
+
+/** A file path typed or picked by the person; relative ones land in the exports folder. */
+const exportPath = z
+  .string()
+  .trim()
+  .min(1, { message: 'enter where to save the file' })
+  .max(4096)
+  .refine((value) => !value.includes('\0'), { message: 'must not contain a NUL character' });
+
 // ---- settings patch: every field optional; null clears an optional setting -------------------
 
 const nullableUrl = z.string().trim().min(1).max(4000).nullable();
@@ -183,12 +211,31 @@ rangeRefinements(conversationFilter)),
   'conversations.failures': spec<T.Page<T.FailureDto>>()(z.strictObject({ ...pageArgs })),
   'runs.list': spec<T.Page<T.RunRowDto>>()(z.strictObject({ ...pageArgs })),
   'runs.defaultRange': spec<{ from: T.LocalDate; to: T.LocalDate }>()(empty),
-  'runs.start': spec<T.JobState>()(
+  'runs.start': spec<T.RunJobState>()(
     rangeRefinements(z.strictObject({ ...rangeShape, force: z.boolean().default(false), kind: z.enum(['run', 'backfill']).default('backfill') })),
   ),
-  'runs.cancel': spec<T.JobState>()(z.strictObject({ jobId: z.string().min(1).max(100) })),
-  'jobs.current': spec<{ active: T.JobState | null; recent: T.JobState[] }>()(empty),
+  'runs.cancel': spec<T.RunJobState>()(z.strictObject({ jobId: z.string().min(1).max(100) })),
+  'jobs.current': spec<{ active: T.JobState | null; recent: T.JobState[] }>()(
+    // Without a lane: runs and backfills, as before exports became jobs.
+    z.strictObject({ lane: z.enum(['run', 'export']).optional() }),
+  ),
   'health.check': spec<T.HealthDto>()(empty),
+  'reports.defaultTarget': spec<T.ExportTargetDto>()(rangeRefinements(z.strictObject(exportScope))),
+  'reports.export': spec<T.ExportJobState>()(
+    rangeRefinements(
+      z.strictObject({
+        ...exportScope,
+        path: exportPath,
+        /** Byte-order mark for Excel; defaults to Settings → Reports. */
+        bom: z.boolean().optional(),
+        /** Replace a file of that name (the native dialog has asked already). */
+        overwrite: z.boolean().optional(),
+      }),
+    ),
+  ),
+  'reports.cancel': spec<T.ExportJobState>()(z.strictObject({ jobId: z.string().min(1).max(100) })),
+  'dialog.pickSaveFile': spec<{ path: string | null; replaceConfirmed: boolean }>()(rangeRefinements(z.strictObject(exportScope))),
+  'shell.showInFolder': spec<{ shown: boolean }>()(z.strictObject({ path: exportPath })),
 } satisfies { [C in Channel]: Spec<z.ZodType, unknown> };
 
 export type Contract = typeof contract;

@@ -15,6 +15,8 @@ export type ErrorCode =
   | 'connection'
   | 'keychain'
   | 'salt_mismatch'
+  /** A file of that name is already there (an export asks before replacing it). */
+  | 'exists'
   | 'forbidden'
   | 'internal';
 
@@ -91,7 +93,13 @@ export interface AppInfo {
   version: string;
   dataDir: string;
   /** Native dialogs exist only in the desktop app; the browser console shows text fields. */
-  capabilities: { nativeDialogs: boolean };
+  capabilities: {
+    nativeDialogs: boolean;
+    /** A native "save as" dialog for exports; otherwise the console shows a path field. */
+    saveDialog: boolean;
+    /** "Open containing folder" for a written export. */
+    showInFolder: boolean;
+  };
   setup: {
     sourceConfigured: boolean;
     estimatorConfigured: boolean;
@@ -337,20 +345,110 @@ export interface RunResultDto {
   errorMessage: string | null;
 }
 
-export type JobKind = 'run' | 'backfill';
+export type RunJobKind = 'run' | 'backfill';
+export type JobKind = RunJobKind | 'export';
 export type JobStatus = 'running' | 'completed' | 'failed' | 'cancelled';
 
-export interface JobState {
+/**
+ * Jobs run in lanes, one running job per lane: a run and an export may go at once, two runs
+ * (or two exports) may not.
+ */
+export type JobLane = 'run' | 'export';
+
+export function jobLane(kind: JobKind): JobLane {
+  return kind === 'export' ? 'export' : 'run';
+}
+
+interface JobCommon {
   id: string;
-  kind: JobKind;
   status: JobStatus;
-  request: { from: LocalDate; to: LocalDate; force: boolean };
   startedAt: string;
   finishedAt: string | null;
   cancelRequested: boolean;
+  error: PublicError | null;
+}
+
+export interface RunJobState extends JobCommon {
+  kind: RunJobKind;
+  request: { from: LocalDate; to: LocalDate; force: boolean };
   progress: RunProgressDto | null;
   result: RunResultDto | null;
-  error: PublicError | null;
+}
+
+export interface ExportJobState extends JobCommon {
+  kind: 'export';
+  request: ExportRequestDto;
+  progress: ExportProgressDto | null;
+  result: ExportResultDto | null;
+}
+
+/** Any long job; `kind` tells which. */
+export type JobState = RunJobState | ExportJobState;
+
+/** The job type of a lane, for callers that follow one lane. */
+export type JobOfLane<L extends JobLane> = L extends 'export' ? ExportJobState : RunJobState;
+
+export function isJobOfLane<L extends JobLane>(job: JobState, lane: L): job is JobOfLane<L> {
+  return jobLane(job.kind) === lane;
+}
+
+// ---- exports (reports) ----------------------------------------------------------------------
+
+export type ExportKindDto = 'summary' | 'daily' | 'detailed' | 'pdf';
+
+/** Conversation-level filters; only the detailed CSV applies them. */
+export interface ExportFiltersDto {
+  category?: string | undefined;
+  estimateSource?: 'llm' | 'heuristic' | undefined;
+  minConfidence?: number | undefined;
+  workRelated?: boolean | undefined;
+  taskCompleted?: boolean | undefined;
+}
+
+/** What an export job writes, as the job records it. */
+export interface ExportRequestDto {
+  kind: ExportKindDto;
+  from: LocalDate;
+  to: LocalDate;
+  /** User hash, or null for everyone. */
+  user: string | null;
+  filters: ExportFiltersDto;
+  /** Byte-order mark for Excel (CSV kinds). */
+  bom: boolean;
+  /** The absolute path of the file being written. */
+  path: string;
+}
+
+export interface ExportProgressDto {
+  phase: 'preparing' | 'writing' | 'rendering' | 'done';
+  rows: number;
+  /** Rows expected, when known up front (detailed CSV). */
+  total: number | null;
+  bytes: number;
+  elapsedSeconds: number;
+}
+
+export interface ExportResultDto {
+  path: string;
+  fileName: string;
+  folder: string;
+  /** Data rows written (CSV); null for the PDF. */
+  rows: number | null;
+  bytes: number;
+  seconds: number;
+}
+
+/** Where an export goes unless the person picks another place. */
+export interface ExportTargetDto {
+  /** The console's exports folder (<data folder>/exports). */
+  folder: string;
+  /** Named like the scheduler names its files: kind and period. */
+  fileName: string;
+  path: string;
+  /** A file already has that name (exporting again asks before replacing it). */
+  exists: boolean;
+  /** The Settings default for the Excel byte-order mark. */
+  excelBom: boolean;
 }
 
 export interface JobEvent {

@@ -5,6 +5,7 @@ import { analyticsHandlers } from './handlers/analytics.ts';
 import { toPublicError } from './handlers/errors.ts';
 import { runHandlers } from './handlers/runs.ts';
 import type { ConsoleRuntime } from './handlers/runtime.ts';
+import { reportHandlers } from './handlers/reports.ts';
 import { setupHandlers } from './handlers/setup.ts';
 
 // The one handler registry: every contract channel → a core call. The Electron IPC adapter and
@@ -19,11 +20,12 @@ export function createHandlers(runtime: ConsoleRuntime): Handlers {
     ...setupHandlers(runtime),
     ...analyticsHandlers(runtime),
     ...runHandlers(runtime),
+    ...reportHandlers(runtime),
   };
 }
 
 /** Error codes that are a caller's or the environment's doing, not a bug: no stack in the log. */
-const EXPECTED = new Set(['validation', 'not_found', 'busy', 'locked', 'unavailable', 'config', 'keychain', 'connection']);
+const EXPECTED = new Set(['validation', 'not_found', 'busy', 'locked', 'unavailable', 'config', 'keychain', 'connection', 'exists']);
 
 /**
  * Validates and runs one call. Never throws: every outcome is an envelope, and anything

@@ -1,21 +1,54 @@
 import crypto from 'node:crypto';
+import path from 'node:path';
 import type { RunProgress, RunResult } from './pipeline/run.ts';
-import type { JobEvent, JobKind, JobState, RunProgressDto, RunResultDto } from '../../shared/types.ts';
+import type { ExportProgress, ExportResult } from './reports/types.ts';
+import {
+  jobLane,
+  type ExportJobState,
+  type ExportProgressDto,
+  type ExportRequestDto,
+  type ExportResultDto,
+  type JobEvent,
+  type JobLane,
+  type JobState,
+  type JobStatus,
+  type RunJobKind,
+  type RunJobState,
+  type RunProgressDto,
+  type RunResultDto,
+} from '../../shared/types.ts';
 import { HandlerError, toPublicError } from './handlers/errors.ts';
 
-// Long work (runs and backfills) runs as a job: starting returns at once with an id, progress is
-// published to subscribers (the IPC and HTTP transports forward it), and cancel aborts through
-// an AbortController. One run job at a time per process; the analytics database's advisory
-// lock extends that guarantee across processes and machines.
+// Long work (runs, backfills, exports) runs as a job: starting returns at once with an id,
+// progress is published to subscribers (the IPC and HTTP transports forward every job on the
+// one 'jobs.update' event), and cancel aborts through an AbortController. One job at a time per
+// lane and process: a run and an export may go together, two runs may not. The analytics
+// database's advisory lock extends the run guarantee across processes and machines.
 
-export interface JobWorkContext {
+export interface JobWorkContext<P = RunProgress> {
   signal: AbortSignal;
-  onProgress: (progress: RunProgress) => void;
+  onProgress: (progress: P) => void;
 }
 
 export type JobWork = (context: JobWorkContext) => Promise<RunResult>;
+export type ExportJobWork = (context: JobWorkContext<ExportProgress>) => Promise<ExportResult>;
 
 export type JobListener = (event: JobEvent) => void;
+
+/** How a job ended, as its kind reports it (a run returns "cancelled"; an export throws). */
+interface Outcome<R> {
+  status: Exclude<JobStatus, 'running'>;
+  result: R;
+  errorMessage?: string | null;
+}
+
+/** What differs between kinds of job: their engine types and the DTOs that cross the boundary. */
+interface JobSpec<S extends JobState, P, R> {
+  initial: Pick<S, 'kind' | 'request'>;
+  work: (context: JobWorkContext<P>) => Promise<R>;
+  progress: (progress: P, elapsedSeconds: number) => NonNullable<S['progress']>;
+  outcome: (result: R) => Outcome<NonNullable<S['result']>>;
+}
 
 interface Job {
   state: JobState;
@@ -25,7 +58,7 @@ interface Job {
 
 const RECENT_LIMIT = 20;
 
-function progressDto(p: RunProgress): RunProgressDto {
+function runProgressDto(p: RunProgress): RunProgressDto {
   return {
     runId: p.runId,
     phase: p.phase,
@@ -41,76 +74,112 @@ function progressDto(p: RunProgress): RunProgressDto {
   };
 }
 
-function resultDto(r: RunResult): RunResultDto {
+function runOutcome(r: RunResult): Outcome<RunResultDto> {
   return {
-    runId: r.runId,
     status: r.status,
-    from: r.from,
-    to: r.to,
-    processed: r.processed,
-    skipped: r.skipped,
-    unchanged: r.unchanged,
-    failed: r.failed,
-    deferred: r.deferred,
-    llmRequests: r.llmRequests,
-    llmCostUsd: r.llmCostUsd,
-    durationSeconds: r.durationSeconds,
-    errorMessage: r.errorMessage,
+    errorMessage: r.status === 'failed' ? (r.errorMessage ?? 'The run failed.') : null,
+    result: {
+      runId: r.runId,
+      status: r.status,
+      from: r.from,
+      to: r.to,
+      processed: r.processed,
+      skipped: r.skipped,
+      unchanged: r.unchanged,
+      failed: r.failed,
+      deferred: r.deferred,
+      llmRequests: r.llmRequests,
+      llmCostUsd: r.llmCostUsd,
+      durationSeconds: r.durationSeconds,
+      errorMessage: r.errorMessage,
+    },
   };
+}
+
+function exportProgressDto(p: ExportProgress, elapsedSeconds: number): ExportProgressDto {
+  return { phase: p.phase, rows: p.rows, total: p.total, bytes: p.bytes, elapsedSeconds };
+}
+
+function exportOutcome(r: ExportResult): Outcome<ExportResultDto> {
+  return {
+    status: 'completed',
+    result: { path: r.path, fileName: path.basename(r.path), folder: path.dirname(r.path), rows: r.rows ?? null, bytes: r.bytes, seconds: r.seconds },
+  };
+}
+
+function describe(state: JobState): string {
+  const period = `${state.request.from} … ${state.request.to}`;
+  return state.kind === 'export' ? `An export (${state.request.kind}) for ${period}` : `A ${state.kind} for ${period}`;
 }
 
 export class JobManager {
   private readonly jobs = new Map<string, Job>();
   private readonly listeners = new Set<JobListener>();
-  private running: Job | null = null;
+  private readonly running = new Map<JobLane, Job>();
 
   constructor(private readonly onError: (error: unknown, job: JobState) => void = () => undefined) {}
 
-  /** Starts a run; refuses while another one is running here. */
-  start(kind: JobKind, request: JobState['request'], work: JobWork): JobState {
-    if (this.running) {
-      const r = this.running.state;
-      throw new HandlerError(
-        'busy',
-        `A ${r.kind} for ${r.request.from} … ${r.request.to} is already running (started ${r.startedAt}). Wait for it to finish or cancel it first.`,
-      );
+  /** Starts a run or backfill; refuses while another one is running here. */
+  start(kind: RunJobKind, request: RunJobState['request'], work: JobWork): RunJobState {
+    return this.launch<RunJobState, RunProgress, RunResult>({ initial: { kind, request }, work, progress: runProgressDto, outcome: runOutcome });
+  }
+
+  /** Starts an export; refuses while another export is running here (a run may go on meanwhile). */
+  startExport(request: ExportRequestDto, work: ExportJobWork): ExportJobState {
+    return this.launch<ExportJobState, ExportProgress, ExportResult>({
+      initial: { kind: 'export', request },
+      work,
+      progress: exportProgressDto,
+      outcome: exportOutcome,
+    });
+  }
+
+  private launch<S extends JobState, P, R>(spec: JobSpec<S, P, R>): S {
+    const lane = jobLane(spec.initial.kind);
+    const busy = this.running.get(lane);
+    if (busy) {
+      const r = busy.state;
+      throw new HandlerError('busy', `${describe(r)} is already running (started ${r.startedAt}). Wait for it to finish or cancel it first.`);
     }
     const controller = new AbortController();
-    const state: JobState = {
+    const state = {
       id: crypto.randomUUID(),
-      kind,
+      kind: spec.initial.kind,
       status: 'running',
-      request: { ...request },
+      request: { ...spec.initial.request },
       startedAt: new Date().toISOString(),
       finishedAt: null,
       cancelRequested: false,
       progress: null,
       result: null,
       error: null,
-    };
+    } as S;
     const job: Job = { state, controller, done: Promise.resolve(state) };
-    this.running = job;
+    this.running.set(lane, job);
     this.jobs.set(state.id, job);
     this.prune();
     this.publish('started', state);
-    job.done = this.execute(job, work);
-    return this.snapshot(state);
+    job.done = this.execute(job, lane, spec);
+    return this.snapshot(state) as S;
   }
 
-  private async execute(job: Job, work: JobWork): Promise<JobState> {
-    const { state, controller } = job;
+  private async execute<S extends JobState, P, R>(job: Job, lane: JobLane, spec: JobSpec<S, P, R>): Promise<JobState> {
+    const { controller } = job;
+    const state = job.state as S;
+    const started = performance.now();
     try {
-      const result = await work({
+      const result = await spec.work({
         signal: controller.signal,
         onProgress: (progress) => {
           if (state.status !== 'running') return;
-          state.progress = progressDto(progress);
+          state.progress = spec.progress(progress, Math.round((performance.now() - started) / 100) / 10);
           this.publish('progress', state);
         },
       });
-      state.result = resultDto(result);
-      state.status = result.status;
-      if (result.status === 'failed') state.error = { code: 'internal', message: result.errorMessage ?? 'The run failed.' };
+      const outcome = spec.outcome(result);
+      state.result = outcome.result;
+      state.status = outcome.status;
+      if (outcome.status === 'failed') state.error = { code: 'internal', message: outcome.errorMessage ?? 'The job failed.' };
     } catch (error) {
       if (controller.signal.aborted) {
         state.status = 'cancelled';
@@ -121,7 +190,7 @@ export class JobManager {
       }
     } finally {
       state.finishedAt = new Date().toISOString();
-      if (this.running === job) this.running = null;
+      if (this.running.get(lane) === job) this.running.delete(lane);
       this.publish('finished', state);
     }
     return this.snapshot(state);
@@ -143,20 +212,28 @@ export class JobManager {
     return job ? this.snapshot(job.state) : null;
   }
 
-  active(): JobState | null {
-    return this.running ? this.snapshot(this.running.state) : null;
+  /** The running job of a lane; without one, the running run or backfill. */
+  active(lane: JobLane = 'run'): JobState | null {
+    const job = this.running.get(lane);
+    return job ? this.snapshot(job.state) : null;
   }
 
-  /** Most recent first. */
-  recent(): JobState[] {
-    return [...this.jobs.values()].map((j) => this.snapshot(j.state)).reverse();
+  /** Most recent first; only one lane's jobs when a lane is given. */
+  recent(lane?: JobLane): JobState[] {
+    return [...this.jobs.values()]
+      .filter((j) => lane === undefined || jobLane(j.state.kind) === lane)
+      .map((j) => this.snapshot(j.state))
+      .reverse();
   }
 
-  /** Resolves with the final state of a job (tests, shutdown). */
-  async waitFor(id: string): Promise<JobState> {
-    const job = this.jobs.get(id);
-    if (!job) throw new HandlerError('not_found', `There is no job ${id}.`);
-    return job.done;
+  /** Resolves with the final state of a job (tests, shutdown); typed like the job passed in. */
+  waitFor<S extends JobState>(job: S): Promise<S>;
+  waitFor(id: string): Promise<JobState>;
+  async waitFor(job: string | JobState): Promise<JobState> {
+    const id = typeof job === 'string' ? job : job.id;
+    const found = this.jobs.get(id);
+    if (!found) throw new HandlerError('not_found', `There is no job ${id}.`);
+    return found.done;
   }
 
   subscribe(listener: JobListener): () => void {
@@ -164,12 +241,11 @@ export class JobManager {
     return () => this.listeners.delete(listener);
   }
 
-  /** Cancels running work and waits for it to stop (app quit, server close). */
+  /** Cancels running work in every lane and waits for it to stop (app quit, server close). */
   async shutdown(): Promise<void> {
-    const job = this.running;
-    if (!job) return;
-    this.cancel(job.state.id);
-    await job.done;
+    const jobs = [...this.running.values()];
+    for (const job of jobs) this.cancel(job.state.id);
+    await Promise.all(jobs.map((job) => job.done));
   }
 
   private publish(type: JobEvent['type'], state: JobState): void {
@@ -178,7 +254,7 @@ export class JobManager {
       try {
         listener(event);
       } catch (error) {
-        // A broken subscriber (a closed window, a dropped HTTP stream) must not stop the run.
+        // A broken subscriber (a closed window, a dropped HTTP stream) must not stop the job.
         this.onError(error, event.job);
       }
     }

@@ -51,11 +51,11 @@ describe('JobManager', () => {
       return result('completed');
     });
     expect(job.status).toBe('running');
-    const final = await jobs.waitFor(job.id);
+    const final = await jobs.waitFor(job);
     expect(final.status).toBe('completed');
     expect(final.result?.processed).toBe(3);
     expect(events.map((e) => e.type)).toEqual(['started', 'progress', 'progress', 'finished']);
-    expect(events[2]?.job.progress?.processed).toBe(2);
+    expect(events[2]?.job).toMatchObject({ kind: 'backfill', progress: { processed: 2 } });
     expect(jobs.active()).toBeNull();
     expect(jobs.recent()[0]?.id).toBe(job.id);
   });
@@ -76,7 +76,7 @@ describe('JobManager', () => {
     await new Promise((r) => setTimeout(r, 30));
     const cancelling = jobs.cancel(job.id);
     expect(cancelling.cancelRequested).toBe(true);
-    const final = await jobs.waitFor(job.id);
+    const final = await jobs.waitFor(job);
     expect(final.status).toBe('cancelled');
     expect(final.result?.processed).toBeGreaterThan(0);
   });

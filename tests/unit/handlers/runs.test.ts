@@ -32,7 +32,7 @@ describe('runs handlers', () => {
     const unsubscribe = f.runtime.jobs.subscribe((e) => events.push(e));
     const job = await f.handlers['runs.start']({ kind: 'backfill', from: addDays(today, -25), to: today, force: false });
     await expect(f.handlers['runs.start']({ kind: 'run', from: today, to: today, force: false })).rejects.toMatchObject({ code: 'busy' });
-    const final = await f.runtime.jobs.waitFor(job.id);
+    const final = await f.runtime.jobs.waitFor(job);
     unsubscribe();
     expect(final.status).toBe('completed');
     expect(final.result?.processed).toBeGreaterThan(0);

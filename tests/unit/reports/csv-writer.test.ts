@@ -47,6 +47,18 @@ describe('writeCsv', () => {
     expect(seen).toEqual([10, 20, 25]);
   });
 
+  test('progress carries the bytes the file has received, never more than it holds', async () => {
+    const f = file();
+    const seen: Array<[number, number]> = [];
+    const records = Array.from({ length: 30_000 }, (_, i) => [`row ${i}`, i]);
+    await writeCsv(f, { header: ['text', 'n'], records, bom: false, progressEvery: 10_000, onRecords: (k, bytes) => seen.push([k, bytes]) });
+    expect(seen.map(([k]) => k)).toEqual([10_000, 20_000, 30_000, 30_000]);
+    const bytes = seen.map(([, b]) => b);
+    expect(bytes[1]).toBeGreaterThan(0);
+    for (let i = 1; i < bytes.length; i++) expect(bytes[i]).toBeGreaterThanOrEqual(bytes[i - 1]!);
+    expect(bytes.at(-1)).toBeLessThanOrEqual(fs.statSync(f).size);
+  });
+
   test('an aborted signal stops the write', async () => {
     const controller = new AbortController();
     controller.abort();

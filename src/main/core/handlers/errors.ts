@@ -25,6 +25,8 @@ const CODES_BY_NAME: Record<string, ErrorCode> = {
   SecretStoreUnavailableError: 'keychain',
   SaltMismatchError: 'salt_mismatch',
   MigrationError: 'internal',
+  // Exports: a folder that does not exist or is not writable, a full disk — the person's to fix.
+  ExportError: 'validation',
 };
 
 const MAX_MESSAGE = 600;

@@ -2,7 +2,7 @@ import { runRange, scheduledRange } from '../app/operations.ts';
 import { checkHealth } from '../health/checks.ts';
 import { countRuns, listRuns, type RunRow } from '../store/runs.ts';
 import type { Handlers } from '../../../shared/contract.ts';
-import type { RunRowDto } from '../../../shared/types.ts';
+import { isJobOfLane, type RunRowDto } from '../../../shared/types.ts';
 import { HandlerError } from './errors.ts';
 import type { ConsoleRuntime } from './runtime.ts';
 
@@ -61,11 +61,16 @@ export function runHandlers(rt: ConsoleRuntime): Pick<Handlers, RunChannels> {
     },
 
     async 'runs.cancel'({ jobId }) {
-      return rt.jobs.cancel(jobId);
+      const job = rt.jobs.get(jobId);
+      // Exports are cancelled through reports.cancel; this channel answers with a run.
+      if (job && !isJobOfLane(job, 'run')) throw new HandlerError('not_found', `Job ${jobId} is not a run or backfill.`);
+      const cancelled = rt.jobs.cancel(jobId);
+      if (!isJobOfLane(cancelled, 'run')) throw new HandlerError('not_found', `Job ${jobId} is not a run or backfill.`);
+      return cancelled;
     },
 
-    async 'jobs.current'() {
-      return { active: rt.jobs.active(), recent: rt.jobs.recent() };
+    async 'jobs.current'({ lane = 'run' }) {
+      return { active: rt.jobs.active(lane), recent: rt.jobs.recent(lane) };
     },
 
     async 'health.check'() {

@@ -7,9 +7,20 @@ import { UserDirectory } from './user-directory.ts';
 // analytics database changes), the job manager, the user directory and what the platform
 // offers (native dialogs exist only in the Electron layer).
 
+export interface SaveFileOptions {
+  title: string;
+  /** Suggested folder and name. */
+  defaultPath: string;
+  filters: Array<{ name: string; extensions: string[] }>;
+}
+
 export interface PlatformHooks {
   /** Native "open file" dialog for webui.db; absent in the browser console. */
   pickSqliteFile?: () => Promise<string | null>;
+  /** Native "save as" dialog for an export (it asks before replacing a file); absent in the browser console. */
+  pickSaveFile?: (options: SaveFileOptions) => Promise<string | null>;
+  /** Shows a written file in the system's file manager; absent in the browser console. */
+  showInFolder?: (file: string) => void;
   /**
    * A run the platform started itself is going (the desktop scheduler's night, which is not a
    * console job): settings that a run reads stay locked while it is true.

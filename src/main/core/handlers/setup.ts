@@ -137,7 +137,11 @@ export function setupHandlers(rt: ConsoleRuntime): Pick<Handlers, SetupChannels>
       return {
         version: APP_VERSION,
         dataDir: c.dataDir,
-        capabilities: { nativeDialogs: Boolean(rt.platform.pickSqliteFile) },
+        capabilities: {
+          nativeDialogs: Boolean(rt.platform.pickSqliteFile),
+          saveDialog: Boolean(rt.platform.pickSaveFile),
+          showInFolder: Boolean(rt.platform.showInFolder),
+        },
         setup: { sourceConfigured, estimatorConfigured, analyticsMode: s.analytics.mode, complete: sourceConfigured && estimatorConfigured },
         display: {
           timeBasis: s.processing.timeBasis,

@@ -17,8 +17,11 @@ export interface CsvWriteOptions {
   records: AsyncIterable<CsvRecord> | Iterable<CsvRecord>;
   bom: boolean;
   signal?: AbortSignal;
-  /** Called with the number of records written so far, at most every `progressEvery` records. */
-  onRecords?: (records: number) => void;
+  /**
+   * Called with the number of records written so far (and the bytes the file has received),
+   * at most every `progressEvery` records and once at the end.
+   */
+  onRecords?: (records: number, bytes: number) => void;
   progressEvery?: number;
 }
 
@@ -63,7 +66,9 @@ export async function writeCsv(file: string, options: CsvWriteOptions): Promise<
   const stringifier = stringify(csvOptions(options.header, options.bom));
   const target = fs.createWriteStream(file, { flags: 'wx', highWaterMark: 1 << 16 });
   const tally = { n: 0 };
-  await pipeline(Readable.from(counted(options.records, tally, options.progressEvery ?? 5_000, options.onRecords)), stringifier, target, {
+  // bytesWritten trails the records a little (stream buffers): "written so far", never more.
+  const onRecords = options.onRecords ? (n: number) => options.onRecords?.(n, target.bytesWritten) : undefined;
+  await pipeline(Readable.from(counted(options.records, tally, options.progressEvery ?? 5_000, onRecords)), stringifier, target, {
     signal: options.signal,
   });
   return { rows: tally.n, bytes: target.bytesWritten };

@@ -96,7 +96,7 @@ export async function exportDailyCsv(job: CsvJob): Promise<CsvWriteResult> {
     records: withNames(rows, names, DAILY_USER_HASH_INDEX, DAILY_USER_INDEX),
     bom: job.bom,
     signal: job.signal,
-    onRecords: (n) => job.progress({ phase: 'writing', rows: n, total: null, bytes: 0 }),
+    onRecords: (n, bytes) => job.progress({ phase: 'writing', rows: n, total: null, bytes }),
   });
 }
 
@@ -113,6 +113,6 @@ export async function exportDetailedCsv(job: CsvJob): Promise<CsvWriteResult> {
     bom: job.bom,
     signal: job.signal,
     progressEvery: 10_000,
-    onRecords: (n) => job.progress({ phase: 'writing', rows: n, total: scope.rows, bytes: 0 }),
+    onRecords: (n, bytes) => job.progress({ phase: 'writing', rows: n, total: scope.rows, bytes }),
   });
 }

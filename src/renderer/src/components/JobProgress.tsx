@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import type { JobState } from '../../../shared/types.ts';
+import type { RunJobState } from '../../../shared/types.ts';
 import { call, messageOf } from '../api.ts';
 import { formatDuration, formatInt, formatUsd } from '../lib/format.ts';
 import { ProgressBar } from './ProgressBar.tsx';
@@ -20,7 +20,7 @@ const PHASES: Record<string, string> = {
  * chats in its window. Reading runs ahead of estimating, so the engine's reading ETA would
  * say "done" long before the LLM is; this one follows the finished conversations.
  */
-export function progressOf(job: JobState): { done: number; total: number | null; etaSeconds: number | null } {
+export function progressOf(job: RunJobState): { done: number; total: number | null; etaSeconds: number | null } {
   const p = job.progress;
   if (!p) return { done: 0, total: null, etaSeconds: null };
   const done = p.processed + p.failed + p.unchanged + p.skipped;
@@ -30,7 +30,7 @@ export function progressOf(job: JobState): { done: number; total: number | null;
   return { done, total, etaSeconds: Math.max(0, (total - done) / rate) };
 }
 
-export function JobProgress({ job, onChange }: { job: JobState; onChange: (job: JobState) => void }): React.JSX.Element {
+export function JobProgress({ job, onChange }: { job: RunJobState; onChange: (job: RunJobState) => void }): React.JSX.Element {
   const [error, setError] = useState<string | null>(null);
   const p = job.progress;
   const running = job.status === 'running';

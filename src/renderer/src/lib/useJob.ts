@@ -1,10 +1,11 @@
 import { useCallback, useEffect, useState } from 'react';
-import type { JobState } from '../../../shared/types.ts';
+import { isJobOfLane, type JobLane, type JobOfLane, type JobState } from '../../../shared/types.ts';
 import { call, subscribe } from '../api.ts';
 
-// The running (or last) job, kept live from progress events. Loaded from jobs.current at once,
-// so a page opened mid-run shows the run, and re-read every few seconds while a job runs: an
-// event stream that reconnects (sleep, proxy, server restart) loses events in between.
+// The running (or last) job of one lane (runs, or exports), kept live from progress events.
+// Loaded from jobs.current at once, so a page opened mid-job shows it, and re-read every few
+// seconds while a job runs: an event stream that reconnects (sleep, proxy, server restart)
+// loses events in between.
 
 const POLL_MS = 3_000;
 
@@ -12,24 +13,29 @@ const POLL_MS = 3_000;
  * Events and call answers race: the "finished" event of a cancelled run can arrive before the
  * answer to the cancel call, which still says "running". A finished job never goes back.
  */
-export function newerJob(existing: JobState | null, next: JobState): JobState {
+export function newerJob<S extends JobState>(existing: S | null, next: S): S {
   if (existing && existing.id === next.id && existing.status !== 'running' && next.status === 'running') return existing;
   return next;
 }
 
-export function useJob(): { job: JobState | null; setJob: (job: JobState) => void } {
-  const [job, setJobState] = useState<JobState | null>(null);
-  const setJob = useCallback((next: JobState) => setJobState((existing) => newerJob(existing, next)), []);
+async function latestOf<L extends JobLane>(lane: L): Promise<JobOfLane<L> | null> {
+  const current = await call('jobs.current', { lane });
+  const latest = current.active ?? current.recent[0];
+  return latest && isJobOfLane(latest, lane) ? latest : null;
+}
+
+export function useLaneJob<L extends JobLane>(lane: L): { job: JobOfLane<L> | null; setJob: (job: JobOfLane<L>) => void } {
+  const [job, setJobState] = useState<JobOfLane<L> | null>(null);
+  const setJob = useCallback((next: JobOfLane<L>) => setJobState((existing) => newerJob(existing, next)), []);
   const running = job?.status === 'running';
 
   useEffect(() => {
     let alive = true;
     const unsubscribe = subscribe('jobs.update', (event) => {
-      if (alive) setJob(event.job);
+      if (alive && isJobOfLane(event.job, lane)) setJob(event.job);
     });
-    call('jobs.current').then(
-      (current) => {
-        const latest = current.active ?? current.recent[0];
+    latestOf(lane).then(
+      (latest) => {
         if (alive && latest) setJobState((existing) => existing ?? latest);
       },
       () => undefined,
@@ -38,21 +44,25 @@ export function useJob(): { job: JobState | null; setJob: (job: JobState) => voi
       alive = false;
       unsubscribe();
     };
-  }, [setJob]);
+  }, [lane, setJob]);
 
   useEffect(() => {
     if (!running) return;
     const timer = setInterval(() => {
-      call('jobs.current').then(
-        (current) => {
-          const latest = current.active ?? current.recent[0];
+      latestOf(lane).then(
+        (latest) => {
           if (latest) setJob(latest);
         },
         () => undefined,
       );
     }, POLL_MS);
     return () => clearInterval(timer);
-  }, [running, setJob]);
+  }, [lane, running, setJob]);
 
   return { job, setJob };
+}
+
+/** The running (or last) run or backfill. */
+export function useJob(): ReturnType<typeof useLaneJob<'run'>> {
+  return useLaneJob('run');
 }
