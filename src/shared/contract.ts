@@ -162,6 +162,46 @@ export type SettingsPatch = z.input<typeof settingsPatchSchema>;
 
 const secretKey = z.enum(EDITABLE_SECRETS);
 
+// ---- schedule, logs, diagnostics, salt -------------------------------------------------------
+
+const scheduledExport = z.strictObject({
+  enabled: z.boolean().default(true),
+  kinds: z
+    .array(z.enum(['summary', 'daily', 'detailed', 'pdf']))
+    .min(1, { message: 'choose at least one report' })
+    .max(4)
+    .refine((kinds) => new Set(kinds).size === kinds.length, { message: 'names a report twice' }),
+  period: z.enum(['previous-day', 'previous-week', 'previous-month']),
+  folder: z.string().trim().min(1, { message: 'enter the folder the reports are written to' }).max(4096),
+});
+
+export const schedulePatchSchema = z
+  .strictObject({
+    enabled: z.boolean(),
+    cron: z.string().trim().min(1, { message: 'enter a cron expression' }).max(100),
+    /** null: the zone of the analytics day. */
+    timezone: z.string().trim().min(1).max(100).nullable(),
+    catchUpMaxDays: z.number().int().min(0).max(366),
+    retryMinutes: z.number().int().min(1).max(720),
+    notifyOnFailure: z.boolean(),
+    notifyOnSuccess: z.boolean(),
+    keepInTray: z.boolean(),
+    startAtLogin: z.boolean(),
+    exports: z.array(scheduledExport).max(50),
+  })
+  .partial();
+export type SchedulePatch = z.input<typeof schedulePatchSchema>;
+
+const LOG_LEVEL_VALUES = ['error', 'warn', 'info', 'verbose', 'debug'] as const;
+const typedPath = z
+  .string()
+  .trim()
+  .min(1, { message: 'enter a file path' })
+  .max(4096)
+  .refine((value) => !value.includes('\0'), { message: 'must not contain a NUL character' });
+/** Actions on the salt say "yes, I understand this is a secret" explicitly. */
+const confirmed = z.literal(true, { message: 'confirm first: the salt is a secret' });
+
 // ---- the contract ---------------------------------------------------------------------------
 
 interface Spec<A extends z.ZodType, R> {
@@ -194,6 +234,34 @@ export const contract = {
   ),
   'setup.migrate': spec<T.MigrateResult>()(empty),
   'dialog.pickSqliteFile': spec<{ path: string | null }>()(empty),
+  'schedule.get': spec<T.ScheduleView>()(empty),
+  'schedule.preview': spec<T.SchedulePreviewDto>()(
+    z.strictObject({
+      cron: z.string().max(200),
+      /** Absent or null: the zone of the analytics day. */
+      timezone: z.string().max(100).nullable().optional(),
+      count: z.number().int().min(1).max(20).default(5),
+    }),
+  ),
+  'schedule.update': spec<T.ScheduleView>()(z.strictObject({ patch: schedulePatchSchema })),
+  'logs.tail': spec<T.LogTailDto>()(
+    z.strictObject({
+      lines: z.number().int().min(1).max(2000).default(200),
+      /** This level and the more severe ones. */
+      level: z.enum(LOG_LEVEL_VALUES).optional(),
+      scope: z.string().regex(/^[A-Za-z0-9_.-]{1,40}$/, { message: 'must be a log scope such as scheduler' }).optional(),
+      search: z.string().max(200).optional(),
+    }),
+  ),
+  'logs.openFolder': spec<{ opened: boolean; folder: string }>()(empty),
+  'health.diagnostics': spec<T.DiagnosticsResultDto>()(empty),
+  'salt.status': spec<T.SaltStatusDto>()(empty),
+  'salt.export': spec<T.SaltExportDto>()(z.strictObject({ path: typedPath.optional(), confirm: confirmed })),
+  'salt.import': spec<T.SaltImportDto>()(
+    z
+      .strictObject({ salt: z.string().max(10_000).optional(), path: typedPath.optional(), confirm: confirmed })
+      .refine((a) => (a.salt !== undefined && a.salt.trim() !== '') !== (a.path !== undefined), { message: 'give either the salt or the path of a salt file' }),
+  ),
   'dashboard.summary': spec<T.SummaryDto>()(periodFilter),
   'dashboard.trend': spec<T.TrendDto>()(periodFilter),
   'dashboard.topUsers': spec<T.TopUsersDto>()(

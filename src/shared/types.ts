@@ -477,3 +477,139 @@ export interface HealthDto {
   timezone: string;
   idleThresholdMinutes: number;
 }
+
+// ---- schedule -------------------------------------------------------------------------------
+
+export type ScheduledReportKindDto = 'summary' | 'daily' | 'detailed' | 'pdf';
+export type ExportPeriodDto = 'previous-day' | 'previous-week' | 'previous-month';
+
+/** Report files written after a night whose data is complete, named with their period. */
+export interface ScheduledExportDto {
+  enabled: boolean;
+  kinds: ScheduledReportKindDto[];
+  period: ExportPeriodDto;
+  /** Absolute folder. */
+  folder: string;
+}
+
+export interface NextRunDto {
+  /** ISO instant (UTC). */
+  at: string;
+  /** "2026-03-29 00:00 (+01:00)" in the schedule's zone. */
+  local: string;
+  /** Short weekday in that zone. */
+  weekday: string;
+}
+
+/** Next fire times of a cron expression in a zone, or why it cannot be used. */
+export type SchedulePreviewDto =
+  | { ok: true; cron: string; timezone: string; nextRuns: NextRunDto[] }
+  | { ok: false; cron: string; timezone: string; message: string };
+
+export interface ScheduleSettingsDto {
+  enabled: boolean;
+  cron: string;
+  /** null: the zone of the analytics day (processing.timezone). */
+  timezone: string | null;
+  catchUpMaxDays: number;
+  retryMinutes: number;
+  notifyOnFailure: boolean;
+  notifyOnSuccess: boolean;
+  keepInTray: boolean;
+  startAtLogin: boolean;
+  exports: ScheduledExportDto[];
+}
+
+export interface SchedulerEventDto {
+  at: string;
+  day: LocalDate;
+  reason: string;
+  outcome: string;
+  message: string;
+}
+
+/** Whether the process this console talks to runs the scheduler, and what it is doing. */
+export interface SchedulerProcessDto {
+  runsHere: boolean;
+  message: string;
+  paused: boolean;
+  running: boolean;
+  /** From the live scheduler (empty when paused, disabled or not running here). */
+  nextRuns: NextRunDto[];
+  retryAt: string | null;
+  lastDayDone: LocalDate | null;
+  history: SchedulerEventDto[];
+}
+
+export interface ScheduleView {
+  schedule: ScheduleSettingsDto;
+  processingTimezone: string;
+  /** The zone the cron expression is read in. */
+  effectiveTimezone: string;
+  /** The saved schedule's next runs (from the settings, whether or not a scheduler runs here). */
+  preview: SchedulePreviewDto;
+  scheduler: SchedulerProcessDto;
+  /** A suggested folder for new scheduled exports. */
+  defaultExportFolder: string;
+  /** Schedule settings forced by environment variables (shown read-only). */
+  overriddenByEnv: Array<{ path: string; variable: string }>;
+}
+
+// ---- logs and diagnostics -------------------------------------------------------------------
+
+export type LogLevelDto = 'error' | 'warn' | 'info' | 'verbose' | 'debug';
+
+export interface LogEntryDto {
+  /** Local time of the process that wrote it, as written. */
+  at: string | null;
+  level: LogLevelDto | null;
+  scope: string | null;
+  /** Masked again on read; never a secret. */
+  text: string;
+  file: string;
+}
+
+export interface LogTailDto {
+  folder: string;
+  files: Array<{ name: string; bytes: number }>;
+  /** Oldest first. */
+  entries: LogEntryDto[];
+  scopes: string[];
+  /** More matching entries exist than were returned. */
+  truncated: boolean;
+  /** The desktop app can open the folder in the file manager. */
+  canOpenFolder: boolean;
+}
+
+export interface DiagnosticsResultDto {
+  /** False when the person cancelled the save dialog. */
+  saved: boolean;
+  path: string | null;
+  bytes: number;
+  folder: string;
+}
+
+// ---- salt -----------------------------------------------------------------------------------
+
+/** The salt is a secret: only its fingerprint (sha256-based, 16 hex) ever reaches the renderer. */
+export interface SaltStatusDto {
+  set: boolean;
+  fingerprint: string | null;
+  keychain: { available: boolean; message: string };
+  database: { reachable: boolean; fingerprint: string | null; hasData: boolean; matches: boolean | null; message: string };
+  /** Export opens a native save dialog (desktop); otherwise a path is typed. */
+  saveDialog: boolean;
+}
+
+export interface SaltExportDto {
+  /** False when the person cancelled the save dialog. */
+  saved: boolean;
+  path: string | null;
+  fingerprint: string | null;
+}
+
+export interface SaltImportDto {
+  changed: boolean;
+  message: string;
+  status: SaltStatusDto;
+}

@@ -2,6 +2,9 @@ import { contract, type Handlers } from '../../shared/contract.ts';
 import { isChannel, type Channel } from '../../shared/channels.ts';
 import type { Envelope } from '../../shared/types.ts';
 import { analyticsHandlers } from './handlers/analytics.ts';
+import { diagnosticsHandlers } from './handlers/diagnostics.ts';
+import { saltHandlers } from './handlers/salt.ts';
+import { scheduleHandlers } from './handlers/schedule.ts';
 import { toPublicError } from './handlers/errors.ts';
 import { runHandlers } from './handlers/runs.ts';
 import type { ConsoleRuntime } from './handlers/runtime.ts';
@@ -19,6 +22,9 @@ export function createHandlers(runtime: ConsoleRuntime): Handlers {
   return {
     ...setupHandlers(runtime),
     ...analyticsHandlers(runtime),
+    ...scheduleHandlers(runtime),
+    ...diagnosticsHandlers(runtime),
+    ...saltHandlers(runtime),
     ...runHandlers(runtime),
     ...reportHandlers(runtime),
   };

@@ -12,6 +12,7 @@ const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Conversations = lazy(() => import('./pages/Conversations.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
 const Runs = lazy(() => import('./pages/Runs.tsx'));
+const Schedule = lazy(() => import('./pages/Schedule.tsx'));
 const Health = lazy(() => import('./pages/Health.tsx'));
 const Settings = lazy(() => import('./pages/Settings.tsx'));
 const Setup = lazy(() => import('./pages/Setup.tsx'));
@@ -21,6 +22,7 @@ const NAV = [
   { path: 'conversations', label: 'Conversations' },
   { path: 'users', label: 'Users' },
   { path: 'runs', label: 'Runs' },
+  { path: 'schedule', label: 'Schedule' },
   { path: 'health', label: 'Health' },
   { path: 'settings', label: 'Settings' },
 ] as const;
@@ -30,6 +32,7 @@ const TITLES: Record<string, string> = {
   conversations: 'Conversations',
   users: 'Users',
   runs: 'Runs',
+  schedule: 'Schedule',
   health: 'Health',
   settings: 'Settings',
   setup: 'Set up',
@@ -43,6 +46,8 @@ function Page({ name }: { name: string }): React.JSX.Element {
       return <Users />;
     case 'runs':
       return <Runs />;
+    case 'schedule':
+      return <Schedule />;
     case 'health':
       return <Health />;
     case 'settings':

@@ -1,5 +1,6 @@
 import type { AppContext } from '../app/context.ts';
 import { JobManager } from '../jobs.ts';
+import type { SchedulerStatus } from '../scheduler/scheduler.ts';
 import { ContextHolder, type ContextHolderOptions } from './context-holder.ts';
 import { UserDirectory } from './user-directory.ts';
 
@@ -15,6 +16,10 @@ export interface SaveFileOptions {
 }
 
 export interface PlatformHooks {
+  /** Opens a folder in the OS file manager (Health → "Open logs folder"); rejects with a reason. */
+  openPath?: (target: string) => Promise<void>;
+  /** The scheduler running in this process (the desktop app); absent in `serve`. */
+  schedulerStatus?: () => SchedulerStatus;
   /** Native "open file" dialog for webui.db; absent in the browser console. */
   pickSqliteFile?: () => Promise<string | null>;
   /** Native "save as" dialog for an export (it asks before replacing a file); absent in the browser console. */

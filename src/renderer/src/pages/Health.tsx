@@ -1,3 +1,8 @@
+import { useId, useState } from 'react';
+import type { DiagnosticsResultDto } from '../../../shared/types.ts';
+import { call } from '../api.ts';
+import { LogViewer } from '../components/LogViewer.tsx';
+import { useAction } from '../components/SettingsForms.tsx';
 import { ErrorMessage, Loading } from '../components/Status.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { useApi } from '../lib/useApi.ts';
@@ -13,7 +18,48 @@ const CHECK_NAMES: Record<string, string> = {
   keychain: 'Keychain',
   disk: 'Disk space',
   llm: 'LLM endpoint',
+  schedule: 'Schedule',
 };
+
+function formatSize(bytes: number): string {
+  return bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} kB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
+
+/** One file to send to support: health, versions, settings and recent logs, secrets removed. */
+function Diagnostics(): React.JSX.Element {
+  const id = useId();
+  const action = useAction();
+  const [result, setResult] = useState<DiagnosticsResultDto | null>(null);
+  const create = (): void => {
+    setResult(null);
+    void action.run(async () => setResult(await call('health.diagnostics')));
+  };
+  return (
+    <section className="panel" aria-labelledby={`${id}-title`}>
+      <h2 id={`${id}-title`}>Diagnostics bundle</h2>
+      <p>
+        One JSON file to send to support: the checks above, versions, settings without passwords, which secrets are set (never their values), recent runs and the last 500 log
+        entries. Everything in it is masked for secrets before it is written.
+      </p>
+      <div className="row">
+        <button type="button" className="primary" onClick={create} disabled={action.busy}>
+          {action.busy ? 'Creating…' : 'Create diagnostics bundle'}
+        </button>
+      </div>
+      {result?.saved && result.path && (
+        <p className="result result-ok" role="status" data-testid="diagnostics-result" data-path={result.path}>
+          ✓ Written to <code>{result.path}</code> ({formatSize(result.bytes)}). Attach this file to your support request.
+        </p>
+      )}
+      {result && !result.saved && (
+        <p className="note" role="status">
+          Not saved: the dialog was cancelled.
+        </p>
+      )}
+      {action.error && <ErrorMessage message={action.error} />}
+    </section>
+  );
+}
 
 export default function Health(): React.JSX.Element {
   const health = useApi('health.check', {});
@@ -97,6 +143,11 @@ export default function Health(): React.JSX.Element {
           </section>
         </div>
       )}
+      {/* Outside the report: logs and the bundle matter most when the checks cannot run. */}
+      <div className="stack" style={{ marginTop: '1rem' }}>
+        <Diagnostics />
+        <LogViewer />
+      </div>
     </>
   );
 }

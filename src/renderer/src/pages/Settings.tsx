@@ -2,6 +2,7 @@ import { useId, useState } from 'react';
 import type { SecretsStatus, SettingsView } from '../../../shared/types.ts';
 import { call } from '../api.ts';
 import { AnalyticsForm, envNote, LlmForm, SecretField, SourceForm, useAction } from '../components/SettingsForms.tsx';
+import { SaltPanel } from '../components/SaltPanel.tsx';
 import { ErrorMessage, Loading } from '../components/Status.tsx';
 import { useAppInfo } from '../lib/app-info.ts';
 import { href } from '../lib/router.ts';
@@ -190,6 +191,7 @@ export default function Settings(): React.JSX.Element {
               <SecretField name="analytics-db-password" label="Analytics database password" status={secrets} onChange={setSecrets} />
             </div>
           </section>
+          <SaltPanel />
         </div>
       )}
     </>
