@@ -124,11 +124,13 @@ const BEARER_RE = /(?:\bbearer|\bbasic|authorization:[ \t]{0,3}token)[ \t]{1,4}(
 
 // key = value and key: value pairs whose key names a secret. Keys may carry a prefix
 // (DB_PASSWORD, spring.datasource.password, --password) and quotes (JSON). The value is replaced,
-// the key kept so the reader still sees what was there.
+// the key kept so the reader still sees what was there. An unquoted value runs through '&'
+// unless what follows looks like the next query parameter (token=abc&user=5), so a libpq
+// "password=Tr0ub4dor&3 dbname=…" loses its whole password.
 const SECRET_KEYS =
   'password|passwd|passwort|kennwort|pgpassword|pwd|pass|passphrase|jelsz(?:[oó]|av(?:a|am|ad|unk))|secret|client[_-]?secret|api[_-]?key|apikey|access[_-]?key|secret[_-]?key|private[_-]?key|auth[_-]?token|access[_-]?token|refresh[_-]?token|id[_-]?token|session[_-]?token|token|authorization|credentials?';
 const KEY_VALUE_RE = new RegExp(
-  `(?<![\\p{L}\\p{N}_.-])-{0,2}(?:[A-Za-z0-9]+[_.-]){0,6}(?:${SECRET_KEYS})["']?[ \\t]{0,3}([=:])[ \\t]{0,3}(?:"([^"\\n]{1,300})"|'([^'\\n]{1,300})'|([^\\s"'<>,;&(){}\\[\\]]{1,300}))`,
+  `(?<![\\p{L}\\p{N}_.-])-{0,2}(?:[A-Za-z0-9]+[_.-]){0,6}(?:${SECRET_KEYS})["']?[ \\t]{0,3}([=:])[ \\t]{0,3}(?:"([^"\\n]{1,300})"|'([^'\\n]{1,300})'|((?:[^\\s"'<>,;&(){}\\[\\]]|&(?![A-Za-z_][A-Za-z0-9_.-]{0,40}=)){1,300}))`,
   'dgiu',
 );
 
