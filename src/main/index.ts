@@ -10,7 +10,7 @@ import { releaseSignalHooks } from './core/store/embedded.ts';
 import { createAppScheduler, scheduleConfig } from './core/scheduler/index.ts';
 import { APP_VERSION } from './core/version.ts';
 import { DesktopController } from './electron/desktop.ts';
-import { pickSaveFile, pickSqliteFile, showInFolder } from './electron/dialogs.ts';
+import { openPath, pickSaveFile, pickSqliteFile, showInFolder } from './electron/dialogs.ts';
 import { registerIpc } from './electron/ipc.ts';
 import { launchedAtLogin } from './electron/login-item.ts';
 import { createNativeNotifier, pageForNotice } from './electron/notifications.ts';
@@ -75,7 +75,15 @@ async function start(): Promise<void> {
   const rt = createRuntime(context, {
     env: process.env,
     log: consoleLogOf(getLogger('app')),
-    platform: { pickSqliteFile, pickSaveFile, showInFolder, runInProgress: () => desktop?.runInProgress() ?? false },
+    platform: {
+      pickSqliteFile,
+      pickSaveFile,
+      showInFolder,
+      runInProgress: () => desktop?.runInProgress() ?? false,
+      openPath,
+      // Called from handlers only, after the scheduler below exists (no IPC is read before then).
+      schedulerStatus: () => scheduler.status(5),
+    },
     onSettingsChanged: (settings) => desktop?.settingsChanged(settings),
   });
   runtime = rt;
