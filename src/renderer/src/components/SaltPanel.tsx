@@ -15,9 +15,9 @@ function DatabaseState({ status }: { status: SaltStatusDto }): React.JSX.Element
   const level = !db.reachable ? 'degraded' : db.matches === false ? 'unhealthy' : 'healthy';
   const label = !db.reachable ? 'not checked' : db.matches === false ? 'different salt' : db.matches ? 'same salt' : 'not recorded yet';
   return (
-    <p data-testid="salt-database" data-matches={String(db.matches)}>
-      Analytics database: <span className={`badge badge-${level}`}>{label}</span> {db.message}
-    </p>
+    <dd data-testid="salt-database" data-matches={String(db.matches)}>
+      <span className={`badge badge-${level}`}>{label}</span> {db.message}
+    </dd>
   );
 }
 
@@ -151,16 +151,19 @@ export function SaltPanel(): React.JSX.Element {
       {!status && loaded.loading && <Loading />}
       {status && (
         <div className="stack">
-          <p>
-            Salt fingerprint:{' '}
-            {status.fingerprint ? (
-              <code data-testid="salt-fingerprint">{status.fingerprint}</code>
-            ) : (
-              <span data-testid="salt-fingerprint">none yet — one is generated with the first run</span>
-            )}
-            <span className="hint"> (derived from the salt; it cannot be turned back into it)</span>
-          </p>
-          <DatabaseState status={status} />
+          <dl className="facts">
+            <dt>Salt fingerprint</dt>
+            <dd>
+              {status.fingerprint ? (
+                <code data-testid="salt-fingerprint">{status.fingerprint}</code>
+              ) : (
+                <span data-testid="salt-fingerprint">none yet — one is generated with the first run</span>
+              )}
+              <span className="note"> — derived from the salt, it cannot be turned back into it</span>
+            </dd>
+            <dt>Analytics database</dt>
+            <DatabaseState status={status} />
+          </dl>
           {!status.keychain.available && <p className="result result-bad">{status.keychain.message}</p>}
           <div className="grid-2">
             <ExportSalt status={status} onDone={loaded.reload} />

@@ -117,7 +117,7 @@ export default function Health(): React.JSX.Element {
                         <span className={`badge badge-${check.level}`}>{check.level}</span>
                       </td>
                       <td className="wrap">{check.message}</td>
-                      <td className="num">{check.latencyMs !== undefined ? `${check.latencyMs} ms` : '–'}</td>
+                      <td className="num">{check.latencyMs !== undefined ? `${Math.round(check.latencyMs)} ms` : '–'}</td>
                     </tr>
                   ))}
                 </tbody>

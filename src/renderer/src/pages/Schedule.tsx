@@ -116,7 +116,7 @@ function ExportRow({ entry, index, onChange, onRemove }: { entry: ScheduledExpor
         <label className="check form-wide">
           <input type="checkbox" checked={entry.enabled} onChange={(e) => onChange({ ...entry, enabled: e.target.checked })} /> Write these files after each night
         </label>
-        <fieldset className="field form-wide">
+        <fieldset className="form-wide">
           <legend className="field-label">Reports</legend>
           <div className="row">
             {REPORTS.map((r) => (
@@ -207,7 +207,7 @@ function ScheduleForm({ view, onSaved }: { view: ScheduleView; onSaved: (v: Sche
           <label className="check form-wide">
             <input type="checkbox" checked={s.enabled} onChange={(e) => change({ enabled: e.target.checked })} /> Analyse yesterday's conversations automatically
           </label>
-          <fieldset className="field form-wide">
+          <fieldset className="form-wide">
             <legend className="field-label">When</legend>
             <div className="row">
               <label className="check">
@@ -265,14 +265,16 @@ function ScheduleForm({ view, onSaved }: { view: ScheduleView; onSaved: (v: Sche
             <input id={`${id}-retry`} type="number" min={1} max={720} value={Number.isFinite(s.retryMinutes) ? s.retryMinutes : ''} onChange={(e) => change({ retryMinutes: e.target.valueAsNumber })} required />
             <span className="hint">When another run holds the analytics database, or the run cannot start (database down).</span>
           </div>
-          <fieldset className="field">
+          <fieldset>
             <legend className="field-label">Notifications</legend>
-            <label className="check">
-              <input type="checkbox" checked={s.notifyOnFailure} onChange={(e) => change({ notifyOnFailure: e.target.checked })} /> When a run fails
-            </label>
-            <label className="check">
-              <input type="checkbox" checked={s.notifyOnSuccess} onChange={(e) => change({ notifyOnSuccess: e.target.checked })} /> When a run completes
-            </label>
+            <div className="stack" style={{ gap: '0.35rem' }}>
+              <label className="check">
+                <input type="checkbox" checked={s.notifyOnFailure} onChange={(e) => change({ notifyOnFailure: e.target.checked })} /> When a run fails
+              </label>
+              <label className="check">
+                <input type="checkbox" checked={s.notifyOnSuccess} onChange={(e) => change({ notifyOnSuccess: e.target.checked })} /> When a run completes
+              </label>
+            </div>
           </fieldset>
         </div>
       </section>
@@ -296,7 +298,7 @@ function ScheduleForm({ view, onSaved }: { view: ScheduleView; onSaved: (v: Sche
           Written after a night whose data is complete, named with kind and period. A file that is already there is left alone.
         </p>
         <div className="stack">
-          {s.exports.length === 0 && <p className="hint">No scheduled exports.</p>}
+          {s.exports.length === 0 && <p className="note">No scheduled exports yet.</p>}
           {s.exports.map((entry, i) => (
             <ExportRow
               key={i}
