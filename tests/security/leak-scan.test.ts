@@ -9,11 +9,11 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAppContext } from '../../src/main/core/app/context.ts';
 import { configureLogging, disableLogging, getLogger } from '../../src/main/core/log/index.ts';
-import { EXPORT_KINDS, exportReport } from '../../src/main/core/reports/index.ts';
+import { EXPORT_KINDS } from '../../src/main/core/reports/index.ts';
 import { KeyringSecretStore, MemorySecretStore, openSecretStore, SECRET_KEYS, type SecretKey, type SecretStore } from '../../src/main/core/secrets/store.ts';
 import type { OpenWebUiUserRecord } from '../../src/main/core/source/openwebui-writer.ts';
 import { startServer, type RunningServer } from '../../src/main/server/serve.ts';
-import type { JobState, SettingsView } from '../../src/shared/types.ts';
+import type { DiagnosticsResultDto, ExportJobState, JobState, SaltExportDto, SaltImportDto, SettingsView } from '../../src/shared/types.ts';
 import { startFakeOpenAI, type FakeOpenAI } from '../support/fake-openai-server.ts';
 import { createOpenWebUiSource, T0 } from '../support/openwebui-fixture.ts';
 import { adminUrl } from '../support/pg.ts';
@@ -25,11 +25,12 @@ import { base64Cores, describeHits, LeakScanner, listFiles, type PlantedSecret }
 // (OpenAI key, analytics and source database passwords typed into URLs, salt, embedded database
 // password); the console is set up the way the first-run screens do it — over the `serve`
 // transport, through the handler registry — runs a backfill against the OpenAI-compatible test
-// server (which only answers to the planted key), exports every report kind, and is read
-// through every read channel. Then everything it left behind is scanned: the user-data folder
-// (settings, logs, the embedded cluster's files), the export files (PDF streams inflated), every
-// row of both analytics databases, and every byte the browser received (responses and the event
-// stream). The keychain is the only place the secrets may be.
+// server (which only answers to the planted key), exports every report kind, writes a
+// diagnostics bundle, exports and re-imports the salt, and is read through every read channel.
+// Then everything it left behind is scanned: the user-data folder (settings, logs, exports,
+// diagnostics, the embedded cluster's files), the PDFs' text and inflated streams, every row of
+// both analytics databases, and every byte the browser received (responses and the event
+// stream). The keychain (and the salt file written on purpose) is the only place the secrets may be.
 
 const hex = (bytes: number): string => crypto.randomBytes(bytes).toString('hex');
 
@@ -82,6 +83,7 @@ let sourceUrl: string;
 let analyticsUrl: string;
 let analyticsAdminUrl: string;
 let embeddedUrl: string;
+let diagnosticsFile: string;
 const cleanups: Array<() => Promise<unknown>> = [];
 
 async function admin<T>(database: string | null, work: (client: pg.Client) => Promise<T>): Promise<T> {
@@ -135,14 +137,23 @@ async function readEverything(): Promise<void> {
   await recorder.data('runs.list', { pageSize: 500 });
   await recorder.data('runs.defaultRange');
   await recorder.data('jobs.current');
+  await recorder.data('jobs.current', { lane: 'export' });
   await recorder.data('health.check');
+  await recorder.data('schedule.get');
+  await recorder.data('schedule.preview', { cron: '0 0 * * *' });
+  await recorder.data('salt.status');
+  for (const kind of EXPORT_KINDS) await recorder.data('reports.defaultTarget', { ...period, kind });
+  await recorder.data('logs.tail', { lines: 2000 });
+  await recorder.data('logs.tail', { lines: 2000, level: 'debug', search: 'postgres' });
 }
 
+/** Every report kind through the Reports screen's channel; relative names land in <data>/exports. */
 async function exportAll(phase: string): Promise<void> {
   for (const kind of EXPORT_KINDS) {
-    const out = path.join(exportDir, `${phase}-${kind}.${kind === 'pdf' ? 'pdf' : 'csv'}`);
-    const result = await exportReport(server.runtime.contexts.current(), { kind, from: FROM, to: TO, out });
-    expect(result.bytes).toBeGreaterThan(0);
+    const job = await recorder.data<ExportJobState>('reports.export', { from: FROM, to: TO, kind, path: `${phase}-${kind}` });
+    const done = await server.runtime.jobs.waitFor(job.id);
+    expect(done.status, JSON.stringify(done.error)).toBe('completed');
+    await recorder.data('jobs.current', { lane: 'export' });
   }
 }
 
@@ -195,7 +206,7 @@ beforeAll(async () => {
   cleanups.push(() => llm.close());
 
   // Open WebUI in PostgreSQL, read through a role whose password is planted.
-  const chats = realisticChats(12, 7).map((c, i) => ({ ...c, userId: USERS[i % USERS.length]!.id }));
+  const chats = realisticChats(40, 7).map((c, i) => ({ ...c, userId: USERS[i % USERS.length]!.id }));
   const source = await createOpenWebUiSource({ dialect: 'postgres', generation: '0.11', users: USERS, chats });
   const sourceDb = new URL(source.url).pathname.slice(1);
   const sourceRole = `leak_src_${hex(4)}`;
@@ -298,6 +309,25 @@ describe('no secret where it does not belong', () => {
     expect(again.status, JSON.stringify(again.error)).toBe('completed');
     await readEverything();
     await exportAll('embedded');
+
+    // ---- support and privacy screens ----------------------------------------------------------
+    const bundle = await recorder.data<DiagnosticsResultDto>('health.diagnostics');
+    expect(bundle).toMatchObject({ saved: true });
+    expect(bundle.path!.startsWith(home)).toBe(true);
+    expect(fs.statSync(bundle.path!).size).toBeGreaterThan(1000);
+    diagnosticsFile = bundle.path!;
+    // The salt file is written on purpose, outside the user-data folder; the answer carries a fingerprint only.
+    const saltFile = path.join(exportDir, 'cogniforce-salt.txt');
+    const exported = await recorder.data<SaltExportDto>('salt.export', { path: saltFile, confirm: true });
+    expect(exported).toMatchObject({ saved: true, path: saltFile });
+    expect(fs.readFileSync(saltFile, 'utf8')).toContain(SECRETS.salt);
+    expect(fs.statSync(saltFile).mode & 0o777).toBe(0o600);
+    const reimported = await recorder.data<SaltImportDto>('salt.import', { path: saltFile, confirm: true });
+    expect(reimported.changed).toBe(false);
+    expect(await recorder.data<SaltImportDto>('salt.import', { salt: SECRETS.salt, confirm: true })).toMatchObject({ changed: false });
+    expect(await recorder.call('salt.import', { salt: `${SECRETS.salt}-other`, confirm: true })).toMatchObject({ ok: false });
+    expect(await recorder.call('salt.export', { path: saltFile, confirm: true })).toMatchObject({ ok: false });
+    fs.rmSync(saltFile);
     const handle = await server.runtime.contexts.analytics();
     expect(handle.embedded).not.toBeNull();
     embeddedUrl = handle.url;
@@ -318,10 +348,21 @@ describe('no secret where it does not belong', () => {
     expect(settingsFile.analytics).toEqual({ mode: 'embedded' });
 
     // ---- the databases, row by row --------------------------------------------------------------
+    let mark = { ...scanner.tally };
+    /** What the scan read since the last mark, for the report. */
+    const section = (name: string): void => {
+      const t = scanner.tally;
+      figures[`${name}Files`] = t.files - mark.files;
+      figures[`${name}Bytes`] = t.bytes - mark.bytes;
+      if (t.rows > mark.rows) figures[`${name}Rows`] = t.rows - mark.rows;
+      if (t.responses > mark.responses) figures[`${name}Responses`] = t.responses - mark.responses;
+      mark = { ...t };
+    };
     const dumps = [await scanner.scanDatabase('analytics (url)', analyticsAdminUrl), await scanner.scanDatabase('analytics (embedded)', embeddedUrl)];
     for (const d of dumps) expect(d.rows).toBeGreaterThan(10);
     const piiDumps = [await pii.scanDatabase('analytics (url)', analyticsAdminUrl), await pii.scanDatabase('analytics (embedded)', embeddedUrl)];
-    figures.tables = dumps.reduce((n, d) => n + d.tables, 0);
+    figures.dbTables = dumps.reduce((n, d) => n + d.tables, 0);
+    section('db');
     expect(piiDumps.flatMap((d) => d.hits)).toEqual([]);
 
     await server.close();
@@ -336,21 +377,31 @@ describe('no secret where it does not belong', () => {
     const log = fs.readFileSync(path.join(home, 'logs', 'main.log'), 'utf8');
     expect(log).toContain('[REDACTED]');
     scanner.scanTree(home);
-    pii.scanTree(home);
-    const exportFiles = listFiles(exportDir);
+    section('userData');
+    // Exports show "Name (email)" on purpose (resolved live from the source); nothing else may.
+    pii.scanTree(home, (file) => file.startsWith(path.join(home, 'exports') + path.sep));
+    expect(listFiles(exportDir)).toEqual([]);
+    const exportFiles = listFiles(path.join(home, 'exports'));
     expect(exportFiles).toHaveLength(2 * EXPORT_KINDS.length);
+    // The bundle support staff receive: JSON with health, settings, runs and the newest log lines.
+    const diagnostics = JSON.parse(fs.readFileSync(diagnosticsFile, 'utf8')) as Record<string, unknown>;
+    expect(Object.keys(diagnostics).length).toBeGreaterThan(3);
+    expect(fs.readFileSync(diagnosticsFile, 'utf8')).toMatch(/main\.log|\[(info|debug)\]/);
     for (const file of exportFiles) {
       scanner.scanFile(file);
       if (file.endsWith('.pdf')) for (const [i, part] of pdfContents(file).entries()) scanner.scanBytes(`${file} (text/stream ${i})`, part);
     }
+
+    section('exports');
 
     // ---- every byte the browser received ----------------------------------------------------------
     for (const r of recorder.responses) scanner.scanResponse(r.label, r.body);
     const events = recorder.eventStream();
     expect(events.toString('utf8')).toContain('event: jobs.update');
     scanner.scanResponse('GET /api/events (whole stream)', events);
+    section('http');
 
-    Object.assign(figures, scanner.tally, { eventBytes: events.length, needles: scanner.needles.length });
+    Object.assign(figures, { eventStreamBytes: events.length, needles: scanner.needles.length, totalBytes: scanner.tally.bytes });
     console.log(`leak scan: ${JSON.stringify({ keychain: usesOsKeychain ? 'os-keychain' : 'memory', ...figures, hits: scanner.hits.length, piiHits: pii.hits.length })}`);
     fs.mkdirSync('test-results', { recursive: true });
     fs.writeFileSync('test-results/security-leak-scan.json', JSON.stringify({ keychain: usesOsKeychain ? 'os-keychain' : 'memory', ...figures, hits: scanner.hits, piiHits: pii.hits }, null, 2));

@@ -104,10 +104,10 @@ export class LeakScanner {
     return found;
   }
 
-  /** Every regular file under `dir`, recursively (symlinks are not followed). */
-  scanTree(dir: string): Hit[] {
+  /** Every regular file under `dir`, recursively (symlinks are not followed), but those `skip` names. */
+  scanTree(dir: string, skip: (file: string) => boolean = () => false): Hit[] {
     const found: Hit[] = [];
-    for (const file of listFiles(dir)) {
+    for (const file of listFiles(dir).filter((f) => !skip(f))) {
       found.push(...this.scanBytes(file, fs.readFileSync(file)));
       this.tally.files += 1;
     }
