@@ -11,6 +11,7 @@ import { ErrorMessage, Loading } from './components/Status.tsx';
 const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
 const Conversations = lazy(() => import('./pages/Conversations.tsx'));
 const Users = lazy(() => import('./pages/Users.tsx'));
+const Reports = lazy(() => import('./pages/Reports.tsx'));
 const Runs = lazy(() => import('./pages/Runs.tsx'));
 const Schedule = lazy(() => import('./pages/Schedule.tsx'));
 const Health = lazy(() => import('./pages/Health.tsx'));
@@ -21,6 +22,7 @@ const NAV = [
   { path: 'dashboard', label: 'Dashboard' },
   { path: 'conversations', label: 'Conversations' },
   { path: 'users', label: 'Users' },
+  { path: 'reports', label: 'Reports' },
   { path: 'runs', label: 'Runs' },
   { path: 'schedule', label: 'Schedule' },
   { path: 'health', label: 'Health' },
@@ -31,6 +33,7 @@ const TITLES: Record<string, string> = {
   dashboard: 'Dashboard',
   conversations: 'Conversations',
   users: 'Users',
+  reports: 'Reports',
   runs: 'Runs',
   schedule: 'Schedule',
   health: 'Health',
@@ -44,6 +47,8 @@ function Page({ name }: { name: string }): React.JSX.Element {
       return <Conversations />;
     case 'users':
       return <Users />;
+    case 'reports':
+      return <Reports />;
     case 'runs':
       return <Runs />;
     case 'schedule':

@@ -325,6 +325,22 @@ describe('listConversations', () => {
     }
   });
 
+  test('the total of a period, of one user and of an empty period, and the default first page, newest last message first', async () => {
+    // These totals come from daily_aggregates (only period and user filter): they must equal the rows.
+    for (const filter of [
+      { from: '2025-03-02', to: '2025-03-06' },
+      ...USERS.map((userHash) => ({ from: '2025-03-01', to: '2025-03-07', userHash })),
+      { from: '2025-04-01', to: '2025-04-30' },
+    ]) {
+      const page = await listConversations(db, { ...filter, sort: 'lastMessageAt', direction: 'desc', limit: 10, offset: 0 });
+      const want = records
+        .filter((r) => r.analysisDate >= filter.from && r.analysisDate <= filter.to && (!('userHash' in filter) || r.userIdHash === filter.userHash))
+        .sort((a, b) => b.lastMessageAt! - a.lastMessageAt! || (a.conversationId < b.conversationId ? 1 : -1));
+      expect(page.total).toBe(want.length);
+      expect(page.rows.map((r) => r.conversationId)).toEqual(want.slice(0, 10).map((r) => r.conversationId));
+    }
+  });
+
   test('iterateConversations streams every match in small pages', async () => {
     const ids: string[] = [];
     for await (const row of iterateConversations(db, { from: '2025-03-01', to: '2025-03-07' }, 7)) ids.push(row.conversationId);

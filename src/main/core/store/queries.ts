@@ -493,12 +493,31 @@ function toListRow(r: ListRaw): ConversationListRow {
   };
 }
 
+/**
+ * How many conversations match. A filter on the period (and user) alone is answered from
+ * daily_aggregates, whose conversation_count is rebuilt from these rows in the same transaction
+ * that writes them: exact, and a year costs 365 rows instead of every conversation of it.
+ */
+async function countConversations(db: Kysely<Database>, filter: ConversationFilter): Promise<number> {
+  const periodOnly =
+    !filter.category && !filter.source && (filter.minConfidence ?? null) === null && (filter.workRelated ?? null) === null && (filter.taskCompleted ?? null) === null;
+  if (periodOnly) {
+    const { from, to } = period(filter);
+    const { rows } = await sql<{ n: number | null }>`
+      SELECT sum(conversation_count) AS n FROM daily_aggregates
+      WHERE analysis_date BETWEEN ${from}::date AND ${to}::date AND ${aggregateRows(filter.userHash)}`.execute(db);
+    return Number(rows[0]?.n ?? 0);
+  }
+  const count = await applyConversationFilter(db.selectFrom('conversation_analysis').select((eb) => eb.fn.countAll<number>().as('n')), filter).executeTakeFirstOrThrow();
+  return Number(count.n);
+}
+
 /** One page of the conversations table (server-side sorting, filtering and paging) and the total. */
 export async function listConversations(db: Kysely<Database>, query: ConversationListQuery): Promise<Page<ConversationListRow>> {
   const { limit, offset } = pageBounds(query.limit, query.offset);
   const column = SORT_COLUMNS[query.sort ?? 'date'];
   const direction = query.direction ?? 'desc';
-  const [rows, count] = await Promise.all([
+  const [rows, total] = await Promise.all([
     applyConversationFilter(db.selectFrom('conversation_analysis').select(LIST_COLUMNS), query)
       // NULLs (e.g. no category) last either way; the id keeps pages stable between requests.
       .orderBy(sql.ref(column), (ob) => (direction === 'asc' ? ob.asc().nullsLast() : ob.desc().nullsLast()))
@@ -506,9 +525,9 @@ export async function listConversations(db: Kysely<Database>, query: Conversatio
       .limit(limit)
       .offset(offset)
       .execute(),
-    applyConversationFilter(db.selectFrom('conversation_analysis').select((eb) => eb.fn.countAll<number>().as('n')), query).executeTakeFirstOrThrow(),
+    countConversations(db, query),
   ]);
-  return { rows: rows.map(toListRow), total: Number(count.n) };
+  return { rows: rows.map(toListRow), total };
 }
 
 /**

@@ -47,6 +47,20 @@ export function formatDuration(seconds: number | null | undefined): string {
   return `${Math.floor(m / 60)} h ${m % 60} min`;
 }
 
+/** File sizes in powers of 1024, as file managers show them: "812 B", "45.3 KB", "1.2 MB". */
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes === null || bytes === undefined) return '–';
+  if (bytes < 1024) return `${integer.format(bytes)} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${number.format(value)} ${units[unit]}`;
+}
+
 /** 'YYYY-MM-DD' plus or minus days, in plain calendar arithmetic (no time zones involved). */
 export function addDays(date: string, days: number): string {
   const [y, m, d] = date.split('-').map(Number) as [number, number, number];

@@ -3,6 +3,7 @@ import type { ColumnDef } from '@tanstack/react-table';
 import type { ArgsIn, ConversationSortColumn } from '../../../shared/contract.ts';
 import type { ConversationRowDto } from '../../../shared/types.ts';
 import { DataTable } from '../components/DataTable.tsx';
+import { ExportButton } from '../components/Export.tsx';
 import { PeriodPicker, presetPeriod, UserSelect } from '../components/Filters.tsx';
 import { Empty, ErrorMessage, Loading } from '../components/Status.tsx';
 import { useAppInfo } from '../lib/app-info.ts';
@@ -76,6 +77,8 @@ function ConversationList(): React.JSX.Element {
     ...(state.work === 'work' ? { workRelated: true } : state.work === 'other' ? { workRelated: false } : {}),
   };
   const list = useApi('conversations.list', args);
+  // The detailed CSV of exactly the rows listed (every page of them).
+  const exportFilters = { category: args.category, estimateSource: args.estimateSource, minConfidence: args.minConfidence, workRelated: args.workRelated };
   const detailQuery = route.query.toString();
 
   const columns = useMemo<ColumnDef<ConversationRowDto, unknown>[]>(
@@ -122,6 +125,7 @@ function ConversationList(): React.JSX.Element {
           <h1>Conversations</h1>
           <p>Every analysed conversation with its timing and estimate. Select one to see exactly what was sent to the estimator.</p>
         </div>
+        <ExportButton label="Export CSV" title="Export these conversations" from={state.from} to={state.to} user={state.user} filters={exportFilters} kinds={['detailed']} />
       </div>
       <section className="panel filters" aria-label="Filters">
         <PeriodPicker period={{ from: state.from, to: state.to }} today={info.display.today} onChange={(p) => update(p)} />

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { activeIdleOption, categoriesOption, categoryLabel, modelsOption, topUsersOption, trendOption } from '../../../shared/charts/index.ts';
 import type { SummaryDto } from '../../../shared/types.ts';
 import Chart from '../components/Chart.tsx';
+import { ExportButton } from '../components/Export.tsx';
 import { basisLabel, PeriodPicker, presetPeriod, UserSelect, type Period } from '../components/Filters.tsx';
 import { Kpi } from '../components/Kpi.tsx';
 import { Empty, ErrorMessage, Loading } from '../components/Status.tsx';
@@ -13,6 +14,9 @@ import { useApi } from '../lib/useApi.ts';
 // The dashboard: cards for the period, the daily trend with its range, top users, active vs
 // idle time, categories and models. A click on a day, a user or a category opens the
 // matching conversations.
+
+/** The dashboard's figures as files: the PDF of these cards and charts, or its numbers as CSV. */
+const DASHBOARD_EXPORTS = ['pdf', 'daily', 'summary'] as const;
 
 function Cards({ s }: { s: SummaryDto }): React.JSX.Element {
   const lead = s.timeBasis;
@@ -94,6 +98,7 @@ export default function Dashboard(): React.JSX.Element {
             Time saved is an estimate: read it as a range over many conversations. Leading with {basisLabel(basis)} (Settings → Processing).
           </p>
         </div>
+        <ExportButton label="Export" title="Export this period" from={from} to={to} user={user} kinds={DASHBOARD_EXPORTS} />
       </div>
       <section className="panel filters" aria-label="Filters">
         <PeriodPicker period={{ from, to }} today={today} onChange={(p) => setFilters(p, user)} />
