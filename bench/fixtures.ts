@@ -25,7 +25,7 @@ import { migrateToLatest } from '../src/main/core/store/migrate.ts';
 import { addLocalDays, today, type LocalDate } from '../src/main/core/time/days.ts';
 
 const SOURCE_VERSION = 1;
-const ANALYTICS_VERSION = 1;
+const ANALYTICS_VERSION = 2;
 const SERVE_HOME_VERSION = 1;
 const PASSWORD = 'bench';
 export const BENCH_SALT = 'bench-salt-0123456789abcdef';
@@ -61,7 +61,7 @@ export async function openBenchCache(): Promise<BenchCache> {
   }
   try {
     const server = await startEmbeddedPostgres({ dataDir: path.join(dir, 'pg'), password: PASSWORD });
-    return {
+    const cache: BenchCache = {
       dir,
       server,
       url: (database) => server.url(database),
@@ -70,9 +70,29 @@ export async function openBenchCache(): Promise<BenchCache> {
         fs.rmSync(lock, { force: true });
       },
     };
+    await pruneStale(cache);
+    return cache;
   } catch (error) {
     fs.rmSync(lock, { force: true });
     throw error;
+  }
+}
+
+/** Fixture databases and files of other versions: left by an older generator, never read again. */
+async function pruneStale(cache: BenchCache): Promise<void> {
+  const current: Record<string, number> = { webui: SOURCE_VERSION, analytics: ANALYTICS_VERSION };
+  const client = new pg.Client({ connectionString: cache.url('postgres') });
+  await client.connect();
+  let stale: string[];
+  try {
+    const { rows } = await client.query<{ datname: string }>(`SELECT datname FROM pg_database WHERE datname ~ '^(webui|analytics)_.*_v[0-9]+$'`);
+    stale = rows.map((r) => r.datname).filter((name) => Number(/_v(\d+)$/.exec(name)?.[1]) !== current[name.split('_')[0]!]);
+  } finally {
+    await client.end();
+  }
+  for (const name of stale) {
+    await dropDatabase(cache, name);
+    for (const file of fs.readdirSync(cache.dir)) if (file.startsWith(`${name}.`) || file.startsWith(`${name}-`)) fs.rmSync(path.join(cache.dir, file), { force: true });
   }
 }
 
@@ -260,7 +280,9 @@ export async function analyticsFixture(cache: BenchCache, conversations: number,
   try {
     await migrateToLatest(db);
     // Users are skewed (a few heavy users, a long tail: u² over a hash of g), days uniform over
-    // two years, ten-minute-ish conversations with one active and one engaged interval each.
+    // two years and inserted day after day, as nightly runs and backfills store them (rows of a
+    // day share pages, which is what a period's queries read), ten-minute-ish conversations with
+    // one active and one engaged interval each.
     await sql`
       INSERT INTO conversation_analysis (conversation_id, user_id_hash, analysis_date, first_message_at, last_message_at,
         total_duration_minutes, active_duration_minutes, idle_time_minutes, engaged_duration_minutes,
@@ -278,8 +300,9 @@ export async function analyticsFixture(cache: BenchCache, conversations: number,
         t + (a + i) * interval '1 minute', md5(g::text), '{"taskTypeGuess":"coding"}',
         jsonb_build_array(jsonb_build_array(extract(epoch FROM t), extract(epoch FROM t) + a * 60)),
         jsonb_build_array(jsonb_build_array(extract(epoch FROM t), extract(epoch FROM t) + (a + (g % 7)) * 60))
-      FROM (SELECT g, ${ANALYTICS_FROM}::date + (g % ${ANALYTICS_DAYS}) AS d,
-                   (${ANALYTICS_FROM}::date + (g % ${ANALYTICS_DAYS}))::timestamp AT TIME ZONE ${ZONE} + interval '8 hours' + (g % 540) * interval '1 minute' AS t,
+      FROM (SELECT g, ${ANALYTICS_FROM}::date + ((g - 1) * ${ANALYTICS_DAYS}::bigint / ${conversations})::int AS d,
+                   (${ANALYTICS_FROM}::date + ((g - 1) * ${ANALYTICS_DAYS}::bigint / ${conversations})::int)::timestamp AT TIME ZONE ${ZONE}
+                     + interval '8 hours' + ((g * 7919) % 540) * interval '1 minute' AS t,
                    5 + (g % 90) AS m, g % 25 AS a, g % 17 AS i,
                    ((g::bigint * 2654435761) % 4294967296) / 4294967296.0 AS u
             FROM generate_series(1, ${conversations}) AS g) s

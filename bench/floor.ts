@@ -27,7 +27,6 @@ interface CopyMessage {
 class CopyToNowhere {
   rows = 0;
   bytes = 0;
-  private error: Error | null = null;
   readonly done: Promise<void>;
   private resolve!: () => void;
   private reject!: (error: Error) => void;
@@ -50,13 +49,14 @@ class CopyToNowhere {
 
   handleCommandComplete(): void {}
 
+  // pg drops the active query when an ErrorResponse arrives, so ReadyForQuery never reaches
+  // us after an error: settle here.
   handleError(error: Error): void {
-    this.error = error;
+    this.reject(error);
   }
 
   handleReadyForQuery(): void {
-    if (this.error) this.reject(this.error);
-    else this.resolve();
+    this.resolve();
   }
 }
 
