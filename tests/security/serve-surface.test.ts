@@ -9,7 +9,7 @@ import { CHANNELS, DESKTOP_ONLY_CHANNELS, type Channel } from '../../src/shared/
 import { contract } from '../../src/shared/contract.ts';
 import { fixtureContext, type FixtureContext } from '../unit/handlers/support.ts';
 import { rawRequest, type RawReply } from './support/http-recorder.ts';
-import { jsonish, mutatedPayload } from './support/payloads.ts';
+import { confinePaths, jsonish, mutatedPayload } from './support/payloads.ts';
 
 // The loopback transport as an attacker on the same machine (or the LAN) meets it: it listens on
 // 127.0.0.1 only, every API path needs the per-launch token, a foreign Host (DNS rebinding) or
@@ -27,6 +27,7 @@ beforeAll(async () => {
   base = await fixtureContext();
   rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogniforce-surface-renderer-'));
   fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>console</title>');
+  fs.mkdirSync(path.join(base.dataDir, 'confined'), { recursive: true });
   server = await startServer(base.context, { rendererDir, runtime: { env: {}, persisted: base.settings, writeFile: false, log: { error: () => undefined } } });
 }, 120_000);
 
@@ -141,8 +142,9 @@ describe('every channel, fuzzed over HTTP', () => {
   test.each(CHANNELS.map((c) => [c]))('%s', { timeout: 300_000 }, async (channel: Channel) => {
     const desktopOnly = DESKTOP_ONLY_CHANNELS.includes(channel);
     await fc.assert(
-      fc.asyncProperty(fc.oneof(jsonish, mutatedPayload(channel)), async (payload) => {
+      fc.asyncProperty(fc.oneof(jsonish, mutatedPayload(channel)), async (generated) => {
         fuzzed += 1;
+        const payload = confinePaths(generated, base.dataDir);
         const body = JSON.stringify(payload) ?? '';
         const reply = await api(channel, body);
         const result = envelope(reply);

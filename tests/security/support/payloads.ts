@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import fc from 'fast-check';
 import type { Channel } from '../../../src/shared/channels.ts';
 import type { ArgsIn } from '../../../src/shared/contract.ts';
@@ -42,9 +44,55 @@ export const VALID: { [C in Channel]?: Array<ArgsIn<C>> } = {
   'runs.defaultRange': [{}],
   'runs.start': [{ from: DAY, to: DAY, kind: 'run', force: false }],
   'runs.cancel': [{ jobId: 'job-does-not-exist' }],
-  'jobs.current': [{}],
+  'jobs.current': [{}, { lane: 'export' }],
+  'schedule.get': [{}],
+  'schedule.preview': [{ cron: '0 0 * * *', timezone: 'Europe/Budapest', count: 3 }],
+  'schedule.update': [{ patch: { notifyOnFailure: true, catchUpMaxDays: 3, retryMinutes: 30 } }],
+  'logs.tail': [{ lines: 50, level: 'warn', scope: 'scheduler', search: 'run' }],
+  'logs.openFolder': [{}],
+  'health.diagnostics': [{}],
+  'salt.status': [{}],
+  // Absolute paths outside the test's data folder are moved into it by confinePaths.
+  'salt.export': [{ path: '/cogniforce-fuzz/salt.txt', confirm: true }],
+  'salt.import': [{ salt: 'test-salt-0123456789abcdef', confirm: true }],
   'health.check': [{}],
+  'reports.defaultTarget': [{ from: DAY, to: DAY, kind: 'summary' }],
+  'reports.export': [
+    { from: DAY, to: DAY, kind: 'summary', path: 'fuzz-summary', overwrite: true },
+    { from: DAY, to: '2026-01-09', kind: 'detailed', user: HASH, filters: { category: 'coding', minConfidence: 10 }, path: 'fuzz-detailed.csv', bom: true },
+  ],
+  'reports.cancel': [{ jobId: 'job-does-not-exist' }],
+  'dialog.pickSaveFile': [{ from: DAY, to: DAY, kind: 'pdf' }],
+  'shell.showInFolder': [{ path: 'fuzz-summary.csv' }],
 };
+
+const PATH_KEYS = new Set(['path', 'folder']);
+
+function confine(value: string, root: string): string {
+  const trimmed = value.trim();
+  const expanded = trimmed === '~' ? os.homedir() : trimmed.startsWith('~/') ? path.join(os.homedir(), trimmed.slice(2)) : trimmed;
+  const resolved = path.resolve(root, 'exports', expanded);
+  if (resolved.startsWith(root + path.sep)) return value;
+  return path.join(root, 'confined', path.basename(resolved) || 'file');
+}
+
+/**
+ * Fuzzed payloads must not write files outside the test: every `path` or `folder` string that
+ * would land outside `root` (absolute, "~/…", "../../…") is moved into `root/confined`, keeping
+ * its file name. Everything else is left exactly as generated.
+ */
+export function confinePaths(value: unknown, root: string): unknown {
+  if (Array.isArray(value)) return value.map((item) => confinePaths(item, root));
+  if (!value || typeof value !== 'object') return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = proto === null ? Object.create(null) : {};
+  for (const [key, item] of Object.entries(value)) {
+    const next = PATH_KEYS.has(key) && typeof item === 'string' ? confine(item, root) : confinePaths(item, root);
+    Object.defineProperty(out, key, { value: next, enumerable: true, configurable: true, writable: true });
+  }
+  return out;
+}
 
 /** Scalars that have broken parsers before: prototype keys, huge and odd numbers, odd strings. */
 export const hostileScalar: fc.Arbitrary<unknown> = fc.constantFrom<unknown>(
