@@ -12,14 +12,15 @@ import { hashUserId } from '../../src/main/core/store/hash.ts';
 import { SALT_FINGERPRINT_KEY, saltFingerprint } from '../../src/main/core/store/salt.ts';
 import type { Database } from '../../src/main/core/store/schema.ts';
 import type { Handlers } from '../../src/shared/contract.ts';
-import type { JobState, SecretsStatus } from '../../src/shared/types.ts';
+import type { JobState, SaltExportDto, SaltImportDto, SaltStatusDto, SecretsStatus } from '../../src/shared/types.ts';
 import { createOpenWebUiSource, FIXTURE_USERS, type SourceFixture } from '../support/openwebui-fixture.ts';
 import { createTestDatabase } from '../support/pg.ts';
 import { realisticChats } from '../support/realistic-chats.ts';
 
 // The salt: made when first needed and kept in the keychain only; the analytics database keeps a
 // fingerprint of it; a second workstation with another salt refuses to write (and says what to
-// do), and writes the same hashes once it has imported the first one's salt.
+// do), and writes the same hashes once it has imported the first one's salt through Settings →
+// Privacy (export to a private file, import from it, each only when confirmed).
 
 const FROM = '2026-01-07';
 const TO = '2026-01-08';
@@ -29,6 +30,7 @@ let analyticsUrl: string;
 let source: SourceFixture;
 let db: Kysely<Database>;
 const opened: Workstation[] = [];
+const scratch: string[] = [];
 
 interface Workstation {
   runtime: ConsoleRuntime;
@@ -40,6 +42,7 @@ interface Workstation {
 
 async function workstation(secrets: SecretStore): Promise<Workstation> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogniforce-salt-ws-'));
+  scratch.push(dataDir);
   const settings = defaultSettings();
   settings.analytics = { mode: 'url', url: analyticsUrl };
   settings.source.url = source.url;
@@ -94,10 +97,12 @@ afterAll(async () => {
   for (const ws of opened) await closeRuntime(ws.runtime).catch(() => undefined);
   await db?.destroy();
   await source?.cleanup();
+  for (const dir of scratch) fs.rmSync(dir, { recursive: true, force: true });
 });
 
 describe('salt', () => {
   let saltA: string;
+  let saltFile: string;
 
   test('made on first use, kept in the keychain, never returned; the database keeps only its fingerprint', async () => {
     const keychain = new MemorySecretStore();
@@ -143,11 +148,41 @@ describe('salt', () => {
     expect(current.recent[0]).toMatchObject({ status: 'failed', error: { code: 'salt_mismatch' } });
   });
 
-  test('after importing the first salt it writes the same hashes, nothing twice', async () => {
+  test('export and import need confirmation, go through a private file and never answer with the salt', async () => {
+    const a = opened[0]!;
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogniforce-salt-file-'));
+    scratch.push(dir);
+    saltFile = path.join(dir, 'salt.txt');
+    for (const args of [{ path: saltFile }, { path: saltFile, confirm: false }, { path: saltFile, confirm: 'yes' }]) {
+      const refused = await dispatch(a.runtime, a.handlers, 'salt.export', args);
+      expect(refused).toMatchObject({ ok: false, error: { code: 'validation', message: expect.stringMatching(/confirm/) } });
+    }
+    expect(fs.existsSync(saltFile)).toBe(false);
+    const exported = (await a.call('salt.export', { path: saltFile, confirm: true })) as SaltExportDto;
+    expect(exported).toEqual({ saved: true, path: saltFile, fingerprint: saltFingerprint(saltA) });
+    expect(fs.statSync(saltFile).mode & 0o777).toBe(0o600);
+    const text = fs.readFileSync(saltFile, 'utf8');
+    expect(text.split('\n')).toContain(saltA);
+    expect(text).toMatch(/THIS IS A SECRET/);
+    expect(JSON.stringify(exported)).not.toContain(saltA);
+    // A typed path never replaces a file.
+    expect(await dispatch(a.runtime, a.handlers, 'salt.export', { path: saltFile, confirm: true })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/already exists/) } });
+    const b = await workstation(new MemorySecretStore());
+    expect(await dispatch(b.runtime, b.handlers, 'salt.import', { path: saltFile })).toMatchObject({ ok: false, error: { code: 'validation' } });
+    expect(await b.secrets.get('salt')).toBeNull();
+  });
+
+  test('a workstation that imported the first salt writes the same hashes, nothing twice', async () => {
     const before = await counts();
     const hashesBefore = (await db.selectFrom('conversation_analysis').select(['conversation_id', 'user_id_hash']).orderBy('conversation_id').execute());
     const b = await workstation(new MemorySecretStore());
-    await b.secrets.set('salt', saltA);
+    const waiting = (await b.call('salt.status')) as SaltStatusDto;
+    expect(waiting).toMatchObject({ set: false, database: { fingerprint: saltFingerprint(saltA), hasData: true } });
+    expect(waiting.database.message).toMatch(/import that salt/);
+    const imported = (await b.call('salt.import', { path: saltFile, confirm: true })) as SaltImportDto;
+    expect(imported).toMatchObject({ changed: true, status: { set: true, fingerprint: saltFingerprint(saltA), database: { matches: true } } });
+    expect(JSON.stringify(imported)).not.toContain(saltA);
+    expect(await b.secrets.get('salt')).toBe(saltA);
     const job = await b.run(true);
     expect(job.status, JSON.stringify(job.error)).toBe('completed');
     expect(processedBy(job)).toBeGreaterThan(0);
