@@ -199,6 +199,8 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
         const port = values.port === undefined ? 0 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be a whole number between 0 and 65535.');
         context = await createAppContext({ env });
+        // The same rotating files as the desktop app, so Health's log viewer shows this console's work.
+        configureLogging({ env, console: false });
         const server = await startServer(context, { port, rendererDir: defaultRendererDir(), runtime: { env } });
         // The server owns the context from here (it may replace it when settings change).
         context = null;

@@ -3,7 +3,7 @@ import type { Menu as ElectronMenu, MenuItemConstructorOptions } from 'electron'
 // The application menu as a pure function of state, so it is tested without Electron; the one
 // Electron call (setApplicationMenu) takes the Menu class as a parameter.
 
-export type ConsolePage = 'dashboard' | 'conversations' | 'users' | 'runs' | 'reports' | 'health' | 'settings';
+export type ConsolePage = 'dashboard' | 'conversations' | 'users' | 'runs' | 'schedule' | 'reports' | 'health' | 'settings';
 
 export interface AppMenuState {
   platform: NodeJS.Platform;
@@ -29,6 +29,7 @@ const PAGES: Array<{ page: ConsolePage; label: string }> = [
   { page: 'conversations', label: 'Conversations' },
   { page: 'users', label: 'Users' },
   { page: 'runs', label: 'Runs' },
+  { page: 'schedule', label: 'Schedule' },
   { page: 'reports', label: 'Reports' },
   { page: 'health', label: 'Health' },
 ];

@@ -93,7 +93,7 @@ describe('application menu', () => {
     const items = flatten(menu);
     expect(byLabel(menu, 'Settings').accelerator).toBe('CmdOrCtrl+,');
     expect(byLabel(menu, 'Run Now').accelerator).toBe('CmdOrCtrl+Shift+R');
-    expect(items.filter((i) => /^CmdOrCtrl\+\d$/.test(String(i.accelerator))).map((i) => i.label)).toEqual(['Dashboard', 'Conversations', 'Users', 'Runs', 'Reports', 'Health']);
+    expect(items.filter((i) => /^CmdOrCtrl\+\d$/.test(String(i.accelerator))).map((i) => i.label)).toEqual(['Dashboard', 'Conversations', 'Users', 'Runs', 'Schedule', 'Reports', 'Health']);
     const roles = items.map((i) => i.role).filter(Boolean);
     for (const role of ['undo', 'redo', 'cut', 'copy', 'paste', 'selectAll', 'resetZoom', 'zoomIn', 'zoomOut', 'togglefullscreen', 'minimize', 'quit']) expect(roles).toContain(role);
     // No accelerator is used twice.
