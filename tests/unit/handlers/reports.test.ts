@@ -215,6 +215,24 @@ describe('reports handlers', () => {
     }
   });
 
+  it('keeps the database connections while an export reads them', async () => {
+    const request = { kind: 'daily', ...period, user: null, filters: {}, bom: false, path: path.join(outside, 'held.csv') } as ExportJobState['request'];
+    const held = runtime.jobs.startExport(request, ({ signal }) => new Promise((_resolve, reject) => signal.addEventListener('abort', () => reject(signal.reason))));
+    try {
+      await expect(handlers['settings.update']({ patch: { source: { url: 'sqlite:////tmp/other-webui.db' } } })).rejects.toMatchObject({
+        code: 'busy',
+        message: expect.stringMatching(/^An export is being written/),
+      });
+      // What an export does not read may still change meanwhile.
+      const { excelBom } = (await handlers['settings.get']({})).reports;
+      await expect(handlers['settings.update']({ patch: { reports: { excelBom: !excelBom } } })).resolves.toBeDefined();
+      await handlers['settings.update']({ patch: { reports: { excelBom } } });
+    } finally {
+      runtime.jobs.cancel(held.id);
+      await runtime.jobs.waitFor(held);
+    }
+  });
+
   it('refuses what it cannot write, readably, before any job starts', async () => {
     await expect(handlers['reports.export']({ kind: 'pdf', ...period, path: path.join(outside, 'report.csv') })).rejects.toMatchObject({
       code: 'validation',

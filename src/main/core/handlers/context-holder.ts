@@ -38,6 +38,14 @@ const ENV_OVERRIDES: Array<{ variable: string; path: string }> = [
   { variable: 'ANALYTICS_LLM_RPM', path: 'llm.requestsPerMinute' },
 ];
 
+/** What is working with the current context while settings change. */
+export interface BusyState {
+  /** A run or backfill (console job or scheduled night). */
+  running: boolean;
+  /** A report export job. */
+  exporting: boolean;
+}
+
 export class ContextHolder {
   private context: AppContext;
   private persistedSettings: Settings;
@@ -93,7 +101,7 @@ export class ContextHolder {
    * environment on top) live. `busy` says whether a run is in progress: then only display and
    * schedule settings may change, so a run never sees its inputs move under it.
    */
-  async update(change: (persisted: Settings) => void, busy: boolean): Promise<Settings> {
+  async update(change: (persisted: Settings) => void, busy: BusyState): Promise<Settings> {
     const next = structuredClone(this.persistedSettings);
     change(next);
     const parsed = settingsSchema.safeParse(next);
@@ -109,8 +117,12 @@ export class ContextHolder {
       changed('analytics') ||
       changed('llm') ||
       JSON.stringify({ ...live.processing, timeBasis: null }) !== JSON.stringify({ ...effective.processing, timeBasis: null });
-    if (busy && runInputsChanged) {
+    if (busy.running && runInputsChanged) {
       throw new HandlerError('busy', 'A run is in progress: connections, the LLM and processing parameters can be changed once it has finished or been cancelled.');
+    }
+    // An export reads both databases to its last row; switching either would cut it off.
+    if (busy.exporting && (changed('source') || changed('analytics'))) {
+      throw new HandlerError('busy', 'An export is being written: the database connections can be changed once it has finished or been cancelled.');
     }
 
     if (this.writeFile) writeSettingsFile(this.context.dataDir, parsed.data);

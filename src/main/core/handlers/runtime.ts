@@ -1,7 +1,7 @@
 import type { AppContext } from '../app/context.ts';
 import { JobManager } from '../jobs.ts';
 import type { SchedulerStatus } from '../scheduler/scheduler.ts';
-import { ContextHolder, type ContextHolderOptions } from './context-holder.ts';
+import { ContextHolder, type BusyState, type ContextHolderOptions } from './context-holder.ts';
 import { UserDirectory } from './user-directory.ts';
 
 // Everything a handler needs besides its arguments: the live context (replaced when the
@@ -71,6 +71,11 @@ export function createRuntime(context: AppContext, options: RuntimeOptions = {})
     log,
     now: options.now ?? Date.now,
   };
+}
+
+/** What is running now, for settings changes that would pull a connection from under it. */
+export function busyState(rt: ConsoleRuntime): BusyState {
+  return { running: rt.jobs.active('run') !== null || rt.platform.runInProgress?.() === true, exporting: rt.jobs.active('export') !== null };
 }
 
 /** Stops running work and closes connections (and the embedded server). */

@@ -9,7 +9,7 @@ import type { SchedulerStatus } from '../scheduler/scheduler.ts';
 import type { Args, Handlers } from '../../../shared/contract.ts';
 import type { NextRunDto, SchedulerProcessDto, ScheduleView } from '../../../shared/types.ts';
 import { HandlerError } from './errors.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+import { busyState, type ConsoleRuntime } from './runtime.ts';
 
 // The Schedule page: the nightly run's cron expression and zone, catch-up, retries, tray and
 // login options and the scheduled report exports; the next run times while someone edits; and
@@ -138,7 +138,7 @@ export function scheduleHandlers(rt: ConsoleRuntime): Pick<Handlers, ScheduleCha
       checkPatch(patch, rt.contexts.current().settings, rt.now());
       // Schedule settings may change during a run (ContextHolder allows it); the flag keeps the
       // rule in one place should that ever change.
-      await rt.contexts.update((settings) => applyPatch(settings, patch), rt.jobs.active() !== null || rt.platform.runInProgress?.() === true);
+      await rt.contexts.update((settings) => applyPatch(settings, patch), busyState(rt));
       return view();
     },
   };

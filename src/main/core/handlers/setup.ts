@@ -10,7 +10,7 @@ import { APP_VERSION } from '../version.ts';
 import type { Args, Handlers } from '../../../shared/contract.ts';
 import { EDITABLE_SECRETS, type ConnectionTestResult, type SecretsStatus, type SettingsDto, type SettingsView } from '../../../shared/types.ts';
 import { HandlerError, toPublicError } from './errors.ts';
-import type { ConsoleRuntime } from './runtime.ts';
+import { busyState, type ConsoleRuntime } from './runtime.ts';
 
 // First-run setup and Settings: settings, secrets (set and "is it set", never read back),
 // connection tests, migrations, and the native file dialog where the platform has one.
@@ -165,7 +165,7 @@ export function setupHandlers(rt: ConsoleRuntime): Pick<Handlers, SetupChannels>
         ...(patch.source ? { source: { ...patch.source, url: sourceUrl } } : {}),
         ...(patch.analytics ? { analytics: { ...patch.analytics, url: analyticsUrl } } : {}),
       };
-      await rt.contexts.update((settings) => applyPatch(settings, cleaned), rt.jobs.active() !== null || rt.platform.runInProgress?.() === true);
+      await rt.contexts.update((settings) => applyPatch(settings, cleaned), busyState(rt));
       if (patch.source) rt.users.invalidate();
       return view();
     },
