@@ -224,7 +224,7 @@ describe('reports handlers', () => {
         message: expect.stringMatching(/^An export is being written/),
       });
       // What an export does not read may still change meanwhile.
-      const { excelBom } = (await handlers['settings.get']({})).reports;
+      const { excelBom } = (await handlers['settings.get']({})).settings.reports;
       await expect(handlers['settings.update']({ patch: { reports: { excelBom: !excelBom } } })).resolves.toBeDefined();
       await handlers['settings.update']({ patch: { reports: { excelBom } } });
     } finally {
