@@ -75,6 +75,8 @@ export async function benchExports(fixture: AnalyticsFixture, work: string): Pro
 }
 
 async function child(): Promise<void> {
+  // What the process holds before any work: Node, tsx and the modules loaded (for reading peakRssMb).
+  const startRssMb = Math.round(process.memoryUsage().rss / 1_048_576);
   const { values } = parseArgs({
     options: {
       kind: { type: 'string' },
@@ -110,6 +112,7 @@ async function child(): Promise<void> {
         ...(result.rows !== undefined ? { rowsPerSecond: Math.round(result.rows / result.seconds) } : {}),
         megabytes: Math.round(result.bytes / 1e5) / 10,
         peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      startRssMb,
         ...(dataSeconds !== undefined ? { dataSeconds } : {}),
       }) + '\n',
     );

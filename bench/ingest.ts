@@ -34,6 +34,7 @@ export interface IngestFigures {
   seconds: number;
   conversationsPerSecond: number;
   peakRssMb: number;
+  startRssMb: number;
 }
 
 export async function benchIngest(cache: BenchCache, fixture: SourceFixture, dialect: 'postgres' | 'sqlite'): Promise<Record<string, unknown>> {
@@ -71,6 +72,8 @@ export async function benchIngest(cache: BenchCache, fixture: SourceFixture, dia
 }
 
 async function child(): Promise<void> {
+  // What the process holds before any work: Node, tsx and the modules loaded (for reading peakRssMb).
+  const startRssMb = Math.round(process.memoryUsage().rss / 1_048_576);
   const { values } = parseArgs({
     options: { source: { type: 'string' }, analytics: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } },
   });
@@ -97,6 +100,7 @@ async function child(): Promise<void> {
       seconds: Math.round(seconds * 100) / 100,
       conversationsPerSecond: Math.round(result.processed / seconds),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
+      startRssMb,
     } satisfies IngestFigures) + '\n',
   );
 }

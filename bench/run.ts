@@ -27,7 +27,7 @@ const DEFAULT = ['cold-start', 'ingest', 'dashboard', 'exports', 'serve', 'bundl
 const wanted = (name: string): boolean => (only ? only.includes(name) : DEFAULT.includes(name));
 
 const SIZES = quick
-  ? { chats: 2_000, conversations: 100_000, users: 2_000, dashboardCalls: 30, dashboardExtraCalls: 10, llmSeconds: 15 }
+  ? { chats: 2_000, conversations: 100_000, users: 2_000, dashboardCalls: 10, dashboardExtraCalls: 5, llmSeconds: 15 }
   : { chats: 100_000, conversations: 1_000_000, users: 2_000, dashboardCalls: 30, dashboardExtraCalls: 10, llmSeconds: 40 };
 
 const runStarted = performance.now();
