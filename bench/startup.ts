@@ -100,7 +100,9 @@ export async function benchServePaint(home: ServeHomeFixture): Promise<Record<st
   let serve: ChildProcess | null = null;
   try {
     // The browser process is warm (one blank page loaded), as a person's browser would be.
-    await paint(browser, 'about:blank').catch(() => undefined);
+    const warm = await browser.newContext();
+    await (await warm.newPage()).goto('about:blank');
+    await warm.close();
     const started = performance.now();
     serve = spawn(process.execPath, ['bin/cogniforce-analytics.mjs', 'serve', '--json'], {
       env: { ...process.env, ...home.env },
