@@ -61,10 +61,18 @@ export type ConversationSortColumn = (typeof CONVERSATION_SORT_COLUMNS)[number];
 export const USER_SORT_COLUMNS = ['timeSaved', 'timeSavedEngaged', 'conversations', 'messages', 'activeDays', 'lastSeen'] as const;
 export type UserSortColumn = (typeof USER_SORT_COLUMNS)[number];
 
+/**
+ * Text that ends up in SQL parameters or stored columns: PostgreSQL rejects NUL in text, and no
+ * id, category or model name carries control characters.
+ */
+const hasControlCharacter = (text: string): boolean => [...text].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f);
+const plainText = (max: number) =>
+  z.string().min(1).max(max).refine((text) => !hasControlCharacter(text), { message: 'must not contain control characters' });
+
 const conversationFilter = z.strictObject({
   ...rangeShape,
   user: userHash.optional(),
-  category: z.string().min(1).max(100).optional(),
+  category: plainText(100).optional(),
   estimateSource: z.enum(['llm', 'heuristic']).optional(),
   minConfidence: z.number().int().min(0).max(100).optional(),
   workRelated: z.boolean().optional(),
@@ -74,7 +82,7 @@ const conversationFilter = z.strictObject({
   ...pageArgs,
 });
 
-const conversationId = z.string().min(1).max(200);
+const conversationId = plainText(200);
 
 // ---- exports --------------------------------------------------------------------------------
 
@@ -87,7 +95,7 @@ const exportScope = {
   user: userHash.optional(),
   filters: z
     .strictObject({
-      category: z.string().min(1).max(100).optional(),
+      category: plainText(100).optional(),
       estimateSource: z.enum(['llm', 'heuristic']).optional(),
       minConfidence: z.number().int().min(0).max(100).optional(),
       workRelated: z.boolean().optional(),
@@ -116,7 +124,7 @@ export const settingsPatchSchema = z.strictObject({
     .strictObject({
       estimator: z.enum(['llm', 'heuristic']).nullable(),
       baseUrl: z.string().trim().url({ message: 'must be a URL such as https://api.openai.com/v1' }).max(2000).nullable(),
-      model: z.string().trim().min(1).max(200),
+      model: z.string().trim().pipe(plainText(200)),
       requestsPerMinute: z.number().int().min(1).max(100_000),
       concurrency: z.number().int().min(1).max(256),
       timeoutMs: z.number().int().min(1_000).max(600_000),
@@ -228,7 +236,7 @@ export const contract = {
   'setup.testLlm': spec<T.ConnectionTestResult>()(
     z.strictObject({
       baseUrl: z.string().trim().url({ message: 'must be a URL such as https://api.openai.com/v1' }).max(2000).optional(),
-      model: z.string().trim().min(1).max(200).optional(),
+      model: z.string().trim().pipe(plainText(200)).optional(),
       estimator: z.enum(['llm', 'heuristic']).optional(),
     }),
   ),
