@@ -14,7 +14,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { chromium, type Browser } from '@playwright/test';
+import type { Browser } from '@playwright/test';
 import { ensureDatabaseExists, openAnalyticsDb } from '../src/main/core/store/connect.ts';
 import { startEmbeddedPostgres } from '../src/main/core/store/embedded.ts';
 import { migrateToLatest } from '../src/main/core/store/migrate.ts';
@@ -96,6 +96,7 @@ async function paint(browser: Browser, url: string): Promise<void> {
 }
 
 export async function benchServePaint(home: ServeHomeFixture): Promise<Record<string, unknown>> {
+  const { chromium } = await import('@playwright/test');
   const browser = await chromium.launch(CHROMIUM);
   let serve: ChildProcess | null = null;
   try {
