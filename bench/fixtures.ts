@@ -302,7 +302,7 @@ export async function analyticsFixture(cache: BenchCache, conversations: number,
         jsonb_build_array(jsonb_build_array(extract(epoch FROM t), extract(epoch FROM t) + (a + (g % 7)) * 60))
       FROM (SELECT g, ${ANALYTICS_FROM}::date + ((g - 1) * ${ANALYTICS_DAYS}::bigint / ${conversations})::int AS d,
                    (${ANALYTICS_FROM}::date + ((g - 1) * ${ANALYTICS_DAYS}::bigint / ${conversations})::int)::timestamp AT TIME ZONE ${ZONE}
-                     + interval '8 hours' + ((g * 7919) % 540) * interval '1 minute' AS t,
+                     + interval '8 hours' + ((g::bigint * 7919) % 540) * interval '1 minute' AS t,
                    5 + (g % 90) AS m, g % 25 AS a, g % 17 AS i,
                    ((g::bigint * 2654435761) % 4294967296) / 4294967296.0 AS u
             FROM generate_series(1, ${conversations}) AS g) s
