@@ -3,7 +3,7 @@ import { describe, expect, test } from 'vitest';
 import { redact, REDACTION_TYPES, type RedactionType } from '../../src/main/core/pipeline/redact.ts';
 import { REDACTION_CORPUS } from '../unit/pipeline/redaction-corpus.ts';
 import { REDACTION_HOLDOUT } from './support/redaction-holdout.ts';
-import { formatScore, scoreCorpus, type CorpusScore } from './support/redaction-score.ts';
+import { formatScore, scoreCorpus, type CorpusScore } from '../support/redaction-score.ts';
 
 // Redaction quality, measured and reported: recall and precision per type on the labelled corpus
 // (tests/unit/pipeline/redaction-corpus.ts) and on a hold-out corpus the redactor was never tuned

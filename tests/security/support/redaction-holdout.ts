@@ -1,4 +1,4 @@
-import { parseMarked, type LabelledSnippet, type Raw } from './redaction-score.ts';
+import { parseMarked, type LabelledSnippet, type Raw } from '../../support/redaction-score.ts';
 
 // A second labelled corpus, written after the redactor and never used to tune it: snippets in the
 // shape people paste (mail signatures, CSV rows, logs, config lines, chat requests in English and

@@ -1,4 +1,4 @@
-import type { RedactionType } from '../../../src/main/core/pipeline/redact.ts';
+import { parseMarked, type LabelledSnippet, type Raw } from '../../support/redaction-score.ts';
 
 // Labelled corpus for the redactor: English and Hungarian snippets of the kind people paste
 // into an assistant, each with the spans that must be redacted and their types. Snippets
@@ -13,37 +13,6 @@ import type { RedactionType } from '../../../src/main/core/pipeline/redact.ts';
 //   NUMBER — a run of 9+ digits not otherwise typed, and Hungarian domestic account numbers.
 // Test numbers: IBANs have valid mod-97 check digits, card numbers are Luhn-valid test PANs,
 // phone numbers are from reserved/fictional ranges, IPs from documentation ranges where possible.
-
-export interface ExpectedSpan {
-  start: number;
-  end: number;
-  type: RedactionType;
-}
-
-export interface LabelledSnippet {
-  lang: 'en' | 'hu';
-  text: string;
-  expected: ExpectedSpan[];
-}
-
-const MARK = /⟦(EMAIL|PHONE|IBAN|CARD|IP|URL|SECRET|NUMBER):([\s\S]*?)⟧/g;
-
-function parse(lang: 'en' | 'hu', marked: string): LabelledSnippet {
-  const expected: ExpectedSpan[] = [];
-  let text = '';
-  let at = 0;
-  for (const m of marked.matchAll(MARK)) {
-    text += marked.slice(at, m.index);
-    const start = text.length;
-    text += m[2] ?? '';
-    expected.push({ start, end: text.length, type: m[1] as RedactionType });
-    at = m.index + m[0].length;
-  }
-  text += marked.slice(at);
-  return { lang, text, expected };
-}
-
-type Raw = readonly ['en' | 'hu', string];
 
 const EMAIL: Raw[] = [
   ['en', 'Please send the report to ⟦EMAIL:john.smith@acme-corp.com⟧ by Friday.'],
@@ -540,4 +509,4 @@ const SURVIVE: Raw[] = [
   ['en', 'Budget €12.100.200.100 approved.'],
 ];
 
-export const REDACTION_CORPUS: LabelledSnippet[] = [...EMAIL, ...PHONE, ...IBAN, ...CARD, ...IP, ...URL, ...SECRET, ...NUMBER, ...SURVIVE].map(([lang, marked]) => parse(lang, marked));
+export const REDACTION_CORPUS: LabelledSnippet[] = [...EMAIL, ...PHONE, ...IBAN, ...CARD, ...IP, ...URL, ...SECRET, ...NUMBER, ...SURVIVE].map(([lang, marked]) => parseMarked(lang, marked));

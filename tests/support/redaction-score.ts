@@ -1,8 +1,8 @@
-import { REDACTION_TYPES, type RedactionSpan, type RedactionType } from '../../../src/main/core/pipeline/redact.ts';
+import { REDACTION_TYPES, type RedactionSpan, type RedactionType } from '../../src/main/core/pipeline/redact.ts';
 
-// Recall and precision of a redactor on a labelled corpus, per type. The same definitions as the
-// unit corpus test: an expected span is found when detected spans of its type cover all of it;
-// a detected span is correct when it overlaps an expected span of its type.
+// Recall and precision of a redactor on a labelled corpus, per type, for the unit corpus and the
+// security suite's hold-out alike: an expected span is found when detected spans of its type
+// cover all of it; a detected span is correct when it overlaps an expected span of its type.
 
 export interface ExpectedSpan {
   start: number;
