@@ -16,6 +16,12 @@ export function presetPeriod(days: number, today: string): Period {
   return { from: addDays(today, -(days - 1)), to: today };
 }
 
+/** The period and user a page keeps in its address; the last 30 days when none is given. */
+export function periodFromQuery(query: URLSearchParams, today: string): Period & { user: string | undefined } {
+  const fallback = presetPeriod(30, today);
+  return { from: query.get('from') ?? fallback.from, to: query.get('to') ?? fallback.to, user: query.get('user') ?? undefined };
+}
+
 export function PeriodPicker({ period, today, onChange }: { period: Period; today: string; onChange: (p: Period) => void }): React.JSX.Element {
   const id = useId();
   const active = PRESETS.find((d) => period.to === today && period.from === addDays(today, -(d - 1)));

@@ -4,7 +4,7 @@ import type { ArgsIn, ConversationSortColumn } from '../../../shared/contract.ts
 import type { ConversationRowDto } from '../../../shared/types.ts';
 import { DataTable } from '../components/DataTable.tsx';
 import { ExportButton } from '../components/Export.tsx';
-import { PeriodPicker, presetPeriod, UserSelect } from '../components/Filters.tsx';
+import { PeriodPicker, periodFromQuery, UserSelect } from '../components/Filters.tsx';
 import { Empty, ErrorMessage, Loading } from '../components/Status.tsx';
 import { useAppInfo } from '../lib/app-info.ts';
 import { formatDateTime, formatMinutes } from '../lib/format.ts';
@@ -46,11 +46,8 @@ function ConversationList(): React.JSX.Element {
   const id = useId();
   const q = route.query;
   const basis = info.display.timeBasis;
-  const fallback = presetPeriod(30, info.display.today);
   const state = {
-    from: q.get('from') ?? fallback.from,
-    to: q.get('to') ?? fallback.to,
-    user: q.get('user') ?? undefined,
+    ...periodFromQuery(q, info.display.today),
     category: q.get('category') ?? undefined,
     source: (q.get('source') as 'llm' | 'heuristic' | null) ?? undefined,
     minConfidence: q.get('minConfidence') ? Number(q.get('minConfidence')) : undefined,

@@ -3,7 +3,7 @@ import { activeIdleOption, categoriesOption, categoryLabel, modelsOption, topUse
 import type { SummaryDto } from '../../../shared/types.ts';
 import Chart from '../components/Chart.tsx';
 import { ExportButton } from '../components/Export.tsx';
-import { basisLabel, PeriodPicker, presetPeriod, UserSelect, type Period } from '../components/Filters.tsx';
+import { basisLabel, PeriodPicker, periodFromQuery, UserSelect, type Period } from '../components/Filters.tsx';
 import { Kpi } from '../components/Kpi.tsx';
 import { Empty, ErrorMessage, Loading } from '../components/Status.tsx';
 import { useAppInfo, useChartTheme } from '../lib/app-info.ts';
@@ -66,10 +66,7 @@ export default function Dashboard(): React.JSX.Element {
   const theme = useChartTheme();
   const route = useRoute();
   const today = info.display.today;
-  const fallback = presetPeriod(30, today);
-  const from = route.query.get('from') ?? fallback.from;
-  const to = route.query.get('to') ?? fallback.to;
-  const user = route.query.get('user') ?? undefined;
+  const { from, to, user } = periodFromQuery(route.query, today);
   const setFilters = (period: Period, nextUser: string | undefined): void => replaceQuery('dashboard', { ...period, user: nextUser });
 
   const filter = useMemo(() => ({ from, to, ...(user ? { user } : {}) }), [from, to, user]);

@@ -1,5 +1,5 @@
 import { EXPORT_KINDS, ExportPanel } from '../components/Export.tsx';
-import { PeriodPicker, presetPeriod, UserSelect, type Period } from '../components/Filters.tsx';
+import { PeriodPicker, periodFromQuery, UserSelect, type Period } from '../components/Filters.tsx';
 import { useAppInfo } from '../lib/app-info.ts';
 import { replaceQuery, useRoute } from '../lib/router.ts';
 
@@ -12,10 +12,7 @@ export default function Reports(): React.JSX.Element {
   const { info } = useAppInfo();
   const route = useRoute();
   const today = info.display.today;
-  const fallback = presetPeriod(30, today);
-  const from = route.query.get('from') ?? fallback.from;
-  const to = route.query.get('to') ?? fallback.to;
-  const user = route.query.get('user') ?? undefined;
+  const { from, to, user } = periodFromQuery(route.query, today);
   const setFilters = (period: Period, nextUser: string | undefined): void => replaceQuery('reports', { ...period, user: nextUser });
 
   return (
