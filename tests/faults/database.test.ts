@@ -28,6 +28,7 @@ import {
   runCli,
   runOnce,
   runStatuses,
+  settle,
   startFakeOpenAI,
   tempHome,
   terminateSessions,
@@ -80,14 +81,11 @@ describe('analytics connection terminated mid-run', () => {
     later(() => analytics.close());
     later(() => llm.close());
     const settings = faultSettings(llm.url, (s) => (s.llm.concurrency = 1));
-    const running = runOnce(source.url, analytics, RANGE, { settings, estimator: estimatorFor(llm, settings), batchSize: 2 });
+    const running = settle(runOnce(source.url, analytics, RANGE, { settings, estimator: estimatorFor(llm, settings), batchSize: 2 }));
     await waitFor('the first batch', async () => (await countRows(analytics.db, 'conversation_analysis')) >= 2);
     const killed = await terminateSessions(databaseName(analytics.url));
     expect(killed).toBeGreaterThanOrEqual(1); // at least the run lock's connection
-    const outcome = await running.then(
-      (result) => result,
-      (error: unknown) => error as Error,
-    );
+    const outcome = await running;
     if (outcome instanceof Error) {
       // The kill hit a statement in flight (a commit or a progress update): a clear failure.
       expect(outcome.message).toMatch(/terminat|connection/i);
@@ -111,7 +109,7 @@ describe('analytics connection terminated mid-run', () => {
     later(() => analytics.close());
     later(() => llm.close());
     const settings = faultSettings(llm.url, (s) => (s.llm.concurrency = 1));
-    const first = runOnce(source.url, analytics, RANGE, { settings, estimator: estimatorFor(llm, settings), batchSize: 2 });
+    const first = settle(runOnce(source.url, analytics, RANGE, { settings, estimator: estimatorFor(llm, settings), batchSize: 2 }));
     await waitFor('the first batch', async () => (await countRows(analytics.db, 'conversation_analysis')) >= 2);
     // Only the lock's session dies (a network blip on that one connection).
     expect(await terminateSessions(databaseName(analytics.url), `application_name LIKE 'cogniforce-run:%'`)).toBe(1);
@@ -120,18 +118,15 @@ describe('analytics connection terminated mid-run', () => {
       const attempt = await tryAcquireRunLock(analytics.url);
       return attempt.acquired ? attempt : null;
     });
-    let firstOutcome: unknown;
+    let firstOutcome: Awaited<typeof first>;
     try {
-      firstOutcome = await first.then(
-        (r) => r,
-        (e: unknown) => e,
-      );
+      firstOutcome = await first;
     } finally {
       await other.release();
     }
     // Either way the first run must not go on writing without the lock.
-    const message = firstOutcome instanceof Error ? firstOutcome.message : (firstOutcome as { status: string; errorMessage: string | null }).errorMessage ?? '';
-    expect(firstOutcome instanceof Error || (firstOutcome as { status: string }).status === 'failed').toBe(true);
+    const message = firstOutcome instanceof Error ? firstOutcome.message : (firstOutcome.errorMessage ?? '');
+    expect(firstOutcome instanceof Error || firstOutcome.status === 'failed').toBe(true);
     expect(message).toMatch(/lock/i);
     const log = await analytics.db.selectFrom('processing_log').selectAll().executeTakeFirstOrThrow();
     expect(log.status).toBe('failed');
@@ -165,14 +160,16 @@ describe('source database stops mid-run', () => {
     await owui.end();
 
     const settings = faultSettings(llm.url);
-    const running = runOnce(source.url, analytics, RANGE, { settings, estimator: estimatorFor(llm, settings) });
+    const running = settle(runOnce(source.url, analytics, RANGE, { settings, estimator: estimatorFor(llm, settings) }));
     await waitFor('the run to read', async () => (await runStatuses(analytics.db)).includes('running'));
     const admin = await adminClient();
     later(() => admin.end());
     await admin.query(`ALTER DATABASE "${owuiName}" ALLOW_CONNECTIONS false`);
     later(() => admin.query(`ALTER DATABASE "${owuiName}" ALLOW_CONNECTIONS true`).then(() => undefined));
     await terminateSessions(owuiName);
-    await expect(running).rejects.toThrow(/Open WebUI database/);
+    const failure = await running;
+    expect(failure).toBeInstanceOf(Error);
+    expect((failure as Error).message).toMatch(/Open WebUI database/);
     const log = await analytics.db.selectFrom('processing_log').selectAll().executeTakeFirstOrThrow();
     expect(log.status).toBe('failed');
     expect(log.error_message).toMatch(/Open WebUI database/);

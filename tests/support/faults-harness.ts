@@ -227,6 +227,18 @@ export async function runCli(args: string[], env: Record<string, string>, timeou
   }
 }
 
+/**
+ * The outcome of a run started now and looked at later: a result or the error it failed with.
+ * The handler is attached at once, so a failure while the test is busy elsewhere (killing
+ * sessions, polling) is not reported as an unhandled rejection.
+ */
+export function settle<T>(promise: Promise<T>): Promise<T | Error> {
+  return promise.then(
+    (value) => value,
+    (error: unknown) => (error instanceof Error ? error : new Error(String(error))),
+  );
+}
+
 /** Polls until `check` returns a truthy value; fails with `what` after `timeoutMs`. */
 export async function waitFor<T>(what: string, check: () => Promise<T | null | undefined | false> | T | null | undefined | false, timeoutMs = 20_000, everyMs = 25): Promise<T> {
   const deadline = Date.now() + timeoutMs;
