@@ -7,7 +7,10 @@ import { api, expectAccessible, openConsole, screenshot, shiftDay } from './help
 
 test('first-run setup connects everything and runs the first backfill', async ({ page }, testInfo) => {
   const info = await api('app.info', {});
-  test.skip(info.setup.complete, 'The console was configured already (spec run out of order).');
+  // Only a local re-run of one spec may find the console configured; in CI the suite starts fresh,
+  // so a configured console there is a fault, not a reason to skip.
+  if (process.env.CI !== 'true') test.skip(info.setup.complete, 'The console was configured already (spec run out of order).');
+  expect(info.setup.complete, 'a fresh console must start unconfigured').toBe(false);
 
   await openConsole(page, '');
   await expect(page.getByRole('heading', { name: 'Set up Cogniforce Analytics' })).toBeVisible();
