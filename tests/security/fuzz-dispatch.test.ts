@@ -6,6 +6,7 @@ import { dispatch } from '../../src/main/core/handlers.ts';
 import { CHANNELS, type Channel } from '../../src/shared/channels.ts';
 import { contract } from '../../src/shared/contract.ts';
 import type { Envelope } from '../../src/shared/types.ts';
+import { withTimeout } from '../../src/main/core/time/timeout.ts';
 import { consoleFixture, type ConsoleFixture } from '../unit/handlers/support.ts';
 import { cloneable, confinePaths, jsonish, mutatedPayload, VALID } from './support/payloads.ts';
 
@@ -41,21 +42,6 @@ afterAll(async () => {
   }
 });
 
-function withTimeout<T>(promise: Promise<T>, what: string): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`${what} did not answer within ${CALL_TIMEOUT_MS / 1000} s`)), CALL_TIMEOUT_MS);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
 
 const describeValue = (value: unknown): string => {
   try {
@@ -72,7 +58,7 @@ async function check(channel: Channel, generated: unknown): Promise<boolean> {
   const schemaAccepts = contract[channel].args.safeParse(payload === undefined || payload === null ? {} : payload).success;
   let result: Envelope<unknown>;
   try {
-    result = await withTimeout(dispatch(f.runtime, f.handlers, channel, payload), label);
+    result = await withTimeout(dispatch(f.runtime, f.handlers, channel, payload), CALL_TIMEOUT_MS, label);
   } catch (error) {
     throw new Error(`dispatch threw or hung for ${label}: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
   }

@@ -5,6 +5,7 @@ import { APP_VERSION } from '../version.ts';
 import { pingAnalytics } from '../store/connect.ts';
 import { lastCompletedRun, listRuns } from '../store/runs.ts';
 import { formatInZone, nextFireTimes, scheduleConfig } from '../scheduler/config.ts';
+import { withTimeout } from '../time/timeout.ts';
 
 // Health works offline: every check has its own timeout and failure, and one failing check
 // (say the source database) never stops the others from reporting.
@@ -36,10 +37,7 @@ const CHECK_TIMEOUT_MS = 5_000;
 
 async function timed<T>(work: () => Promise<T>): Promise<{ value: T; latencyMs: number }> {
   const start = performance.now();
-  const value = await Promise.race([
-    work(),
-    new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`no answer within ${CHECK_TIMEOUT_MS / 1000} s`)), CHECK_TIMEOUT_MS).unref()),
-  ]);
+  const value = await withTimeout(work(), CHECK_TIMEOUT_MS, 'it');
   return { value, latencyMs: Math.round(performance.now() - start) };
 }
 

@@ -1,4 +1,5 @@
 import { AsyncEntry } from '@napi-rs/keyring';
+import { withTimeout } from '../time/timeout.ts';
 
 // Secrets live only in the OS keychain (one entry per secret) or, for headless use, in
 // environment variables. Nothing here ever writes a secret to disk or to a log.
@@ -173,8 +174,8 @@ export async function openSecretStore(env: NodeJS.ProcessEnv = process.env, serv
   const envStore = new EnvSecretStore(env);
   try {
     const probe = new AsyncEntry(service, 'keychain-probe', ENTRY_OPTIONS);
-    await withTimeout(probe.setPassword(String(Date.now())), 3_000);
-    await withTimeout(probe.deletePassword(), 3_000);
+    await withTimeout(probe.setPassword(String(Date.now())), 3_000, 'the keychain');
+    await withTimeout(probe.deletePassword(), 3_000, 'the keychain');
     return new LayeredSecretStore(keychain, envStore);
   } catch (error) {
     const detail = error instanceof Error ? ` (${error.message})` : '';
@@ -182,18 +183,3 @@ export async function openSecretStore(env: NodeJS.ProcessEnv = process.env, serv
   }
 }
 
-function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the keychain did not answer within ${ms / 1000} s`)), ms);
-    promise.then(
-      (value) => {
-        clearTimeout(timer);
-        resolve(value);
-      },
-      (error: unknown) => {
-        clearTimeout(timer);
-        reject(error instanceof Error ? error : new Error(String(error)));
-      },
-    );
-  });
-}
