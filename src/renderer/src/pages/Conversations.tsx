@@ -11,6 +11,7 @@ import { formatDateTime, formatMinutes } from '../lib/format.ts';
 import { href, replaceQuery, useRoute } from '../lib/router.ts';
 import { useApi } from '../lib/useApi.ts';
 import ConversationDetail from './ConversationDetail.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 
 // Conversations: server-side paging, sorting and filters kept in the address, so drill-down
 // links from the dashboard land on exactly the rows they describe.
@@ -117,13 +118,9 @@ function ConversationList(): React.JSX.Element {
   const sortColumn = columnFor(state.sort);
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Conversations</h1>
-          <p>Every analysed conversation with its timing and estimate. Select one to see exactly what was sent to the estimator.</p>
-        </div>
+      <PageHead title="Conversations" lead="Every analysed conversation with its timing and estimate. Select one to see exactly what was sent to the estimator.">
         <ExportButton label="Export CSV" title="Export these conversations" from={state.from} to={state.to} user={state.user} filters={exportFilters} kinds={['detailed']} />
-      </div>
+      </PageHead>
       <section className="panel filters" aria-label="Filters">
         <PeriodPicker period={{ from: state.from, to: state.to }} today={info.display.today} onChange={(p) => update(p)} />
         <UserSelect value={state.user} onChange={(user) => update({ user })} />

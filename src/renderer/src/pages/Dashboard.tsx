@@ -10,6 +10,7 @@ import { useAppInfo, useChartTheme } from '../lib/app-info.ts';
 import { formatHours, formatInt, formatMinutes, formatMoney, formatPercent, formatUsd } from '../lib/format.ts';
 import { href, navigate, replaceQuery, useRoute } from '../lib/router.ts';
 import { useApi } from '../lib/useApi.ts';
+import { PageHead } from '../components/PageHead.tsx';
 
 // The dashboard: cards for the period, the daily trend with its range, top users, active vs
 // idle time, categories and models. A click on a day, a user or a category opens the
@@ -88,15 +89,9 @@ export default function Dashboard(): React.JSX.Element {
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Dashboard</h1>
-          <p>
-            Time saved is an estimate: read it as a range over many conversations. Leading with {basisLabel(basis)} (Settings → Processing).
-          </p>
-        </div>
+      <PageHead title="Dashboard" lead={<>Time saved is an estimate: read it as a range over many conversations. Leading with {basisLabel(basis)} (Settings → Processing).</>}>
         <ExportButton label="Export" title="Export this period" from={from} to={to} user={user} kinds={DASHBOARD_EXPORTS} />
-      </div>
+      </PageHead>
       <section className="panel filters" aria-label="Filters">
         <PeriodPicker period={{ from, to }} today={today} onChange={(p) => setFilters(p, user)} />
         <UserSelect value={user} onChange={(u) => setFilters({ from, to }, u)} />

@@ -6,6 +6,7 @@ import { useAction } from '../components/SettingsForms.tsx';
 import { ErrorMessage, Loading } from '../components/Status.tsx';
 import { formatDateTime } from '../lib/format.ts';
 import { useApi } from '../lib/useApi.ts';
+import { PageHead } from '../components/PageHead.tsx';
 
 // Health works offline: every check reports on its own, so a stopped source database shows as
 // one degraded line while everything else still answers.
@@ -66,15 +67,11 @@ export default function Health(): React.JSX.Element {
   const h = health.data;
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Health</h1>
-          <p>Databases, keychain, runs and disk, checked now. Works without a network.</p>
-        </div>
+      <PageHead title="Health" lead="Databases, keychain, runs and disk, checked now. Works without a network.">
         <button type="button" onClick={health.reload} disabled={health.loading}>
           {health.loading ? 'Checking…' : 'Check again'}
         </button>
-      </div>
+      </PageHead>
       {health.error && <ErrorMessage message={health.error} onRetry={health.reload} />}
       {!h && health.loading && <Loading label="Checking…" />}
       {h && (

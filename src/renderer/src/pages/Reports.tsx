@@ -2,6 +2,7 @@ import { EXPORT_KINDS, ExportPanel } from '../components/Export.tsx';
 import { PeriodPicker, periodFromQuery, UserSelect, type Period } from '../components/Filters.tsx';
 import { useAppInfo } from '../lib/app-info.ts';
 import { replaceQuery, useRoute } from '../lib/router.ts';
+import { PageHead } from '../components/PageHead.tsx';
 
 // Reports: files an analyst can hand on — the period and user as on the dashboard, the kind
 // of file, and the export with its progress. The same exporters write the scheduled files.
@@ -17,15 +18,7 @@ export default function Reports(): React.JSX.Element {
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Reports</h1>
-          <p>
-            Files to hand on: {KINDS.map((k) => EXPORT_KINDS[k].label).join(', ')}. Every figure is given on both time bases; days are{' '}
-            {info.display.timezone} days.
-          </p>
-        </div>
-      </div>
+      <PageHead title="Reports" lead={<>Files to hand on: {KINDS.map((k) => EXPORT_KINDS[k].label).join(', ')}. Every figure is given on both time bases; days are {info.display.timezone} days.</>} />
       <section className="panel filters" aria-label="Filters">
         <PeriodPicker period={{ from, to }} today={today} onChange={(p) => setFilters(p, user)} />
         <UserSelect value={user} onChange={(u) => setFilters({ from, to }, u)} />

@@ -9,6 +9,7 @@ import { useAppInfo } from '../lib/app-info.ts';
 import { addDays, formatDateTime, formatDuration, formatInt, formatUsd } from '../lib/format.ts';
 import { useApi } from '../lib/useApi.ts';
 import { useJob } from '../lib/useJob.ts';
+import { PageHead } from '../components/PageHead.tsx';
 
 // Runs: start a run (yesterday plus missed days) or a backfill over a range, follow its
 // progress, cancel it, and read the history from processing_log.
@@ -112,12 +113,7 @@ export default function Runs(): React.JSX.Element {
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Runs</h1>
-          <p>One run at a time per analytics database; a run started elsewhere shows here as running.</p>
-        </div>
-      </div>
+      <PageHead title="Runs" lead="One run at a time per analytics database; a run started elsewhere shows here as running." />
       {job?.status !== 'running' && <StartRun onStarted={() => undefined} />}
       {job && <JobProgress job={job} onChange={setJob} />}
       <section className="panel" aria-labelledby="history-title">

@@ -8,6 +8,7 @@ import { ErrorMessage, Loading } from '../components/Status.tsx';
 import { useAppInfo } from '../lib/app-info.ts';
 import { formatDateTime } from '../lib/format.ts';
 import { useApi } from '../lib/useApi.ts';
+import { PageHead } from '../components/PageHead.tsx';
 
 // Schedule: when the nightly analysis runs (a time of day, or any cron expression), in which
 // zone, how missed nights are caught up, retries, tray and login, and the report files written
@@ -376,12 +377,7 @@ export default function Schedule(): React.JSX.Element {
   const view = edited ?? loaded.data;
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Schedule</h1>
-          <p>When the nightly analysis runs and what is written after it.</p>
-        </div>
-      </div>
+      <PageHead title="Schedule" lead="When the nightly analysis runs and what is written after it." />
       {loaded.error && <ErrorMessage message={loaded.error} onRetry={loaded.reload} />}
       {!view && loaded.loading && <Loading />}
       {view && (

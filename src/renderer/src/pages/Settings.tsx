@@ -7,6 +7,7 @@ import { ErrorMessage, Loading } from '../components/Status.tsx';
 import { useAppInfo } from '../lib/app-info.ts';
 import { href } from '../lib/router.ts';
 import { useApi } from '../lib/useApi.ts';
+import { PageHead } from '../components/PageHead.tsx';
 
 // Settings: connections (tested before saving), the estimator and its price table, processing
 // parameters, the value of an hour, and secrets (set or removed, never shown).
@@ -153,14 +154,7 @@ export default function Settings(): React.JSX.Element {
 
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Settings</h1>
-          <p>
-            Saved to {view?.settingsFile ?? 'the settings file'}; secrets go to the OS keychain only. <a href={href('setup')}>Run the first-run setup again</a>
-          </p>
-        </div>
-      </div>
+      <PageHead title="Settings" lead={<>Saved to {view?.settingsFile ?? 'the settings file'}; secrets go to the OS keychain only. <a href={href('setup')}>Run the first-run setup again</a></>} />
       {loaded.error && <ErrorMessage message={loaded.error} onRetry={loaded.reload} />}
       {!view && loaded.loading && <Loading />}
       {view && (

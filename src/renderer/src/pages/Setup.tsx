@@ -8,6 +8,7 @@ import { href, replaceQuery, useRoute } from '../lib/router.ts';
 import { useApi } from '../lib/useApi.ts';
 import { useJob } from '../lib/useJob.ts';
 import { StartRun } from './Runs.tsx';
+import { PageHead } from '../components/PageHead.tsx';
 
 // First-run setup: connect Open WebUI, choose the analytics database, configure the
 // estimator, prepare the database, and offer the first backfill. Each step can be tested.
@@ -32,12 +33,7 @@ export default function Setup(): React.JSX.Element {
   const s = info.setup;
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Set up Cogniforce Analytics</h1>
-          <p>Connect the Open WebUI database, choose where results are kept, pick the estimator, then analyse the past weeks.</p>
-        </div>
-      </div>
+      <PageHead title="Set up Cogniforce Analytics" lead="Connect the Open WebUI database, choose where results are kept, pick the estimator, then analyse the past weeks." />
       {loaded.error && <ErrorMessage message={loaded.error} onRetry={loaded.reload} />}
       {!view && loaded.loading && <Loading />}
       {view && (

@@ -8,6 +8,7 @@ import { useAppInfo } from '../lib/app-info.ts';
 import { formatHours, formatInt } from '../lib/format.ts';
 import { href } from '../lib/router.ts';
 import { useApi } from '../lib/useApi.ts';
+import { PageHead } from '../components/PageHead.tsx';
 
 // Engagement per user over all analysed history, names resolved live from Open WebUI.
 
@@ -52,12 +53,7 @@ export default function Users(): React.JSX.Element {
   const sortId = Object.entries(SORTS).find(([, s]) => s === query.sort)?.[0] ?? 'saved';
   return (
     <>
-      <div className="page-head">
-        <div>
-          <h1>Users</h1>
-          <p>Engagement per person over all analysed conversations. Names come live from Open WebUI and are never stored.</p>
-        </div>
-      </div>
+      <PageHead title="Users" lead="Engagement per person over all analysed conversations. Names come live from Open WebUI and are never stored." />
       <section className="panel">
         {users.error && <ErrorMessage message={users.error} onRetry={users.reload} />}
         {users.data?.namesUnavailable && <p className="note">{users.data.namesUnavailable}</p>}
