@@ -4,11 +4,11 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { startServer, type RunningServer } from '../../src/main/server/serve.ts';
+import type { RunningServer } from '../../src/main/server/serve.ts';
 import { CHANNELS, DESKTOP_ONLY_CHANNELS, type Channel } from '../../src/shared/channels.ts';
 import { contract } from '../../src/shared/contract.ts';
 import { fixtureContext, type FixtureContext } from '../unit/handlers/support.ts';
-import { rawRequest, type RawReply } from './support/http-recorder.ts';
+import { rawRequest, serveFixture, type FixtureServer, type RawReply } from '../support/serve.ts';
 import { confinePaths, jsonish, mutatedPayload } from './support/payloads.ts';
 
 // The loopback transport as an attacker on the same machine (or the LAN) meets it: it listens on
@@ -19,22 +19,20 @@ import { confinePaths, jsonish, mutatedPayload } from './support/payloads.ts';
 const CASES_PER_CHANNEL = 40;
 
 let base: FixtureContext;
+let served: FixtureServer;
 let server: RunningServer;
-let rendererDir: string;
 let fuzzed = 0;
 
 beforeAll(async () => {
   base = await fixtureContext();
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogniforce-surface-renderer-'));
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>console</title>');
   fs.mkdirSync(path.join(base.dataDir, 'confined'), { recursive: true });
-  server = await startServer(base.context, { rendererDir, runtime: { env: {}, persisted: base.settings, writeFile: false, log: { error: () => undefined } } });
+  served = await serveFixture(base, { 'index.html': '<!doctype html><title>console</title>' });
+  server = served.server;
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
+  await served?.close();
   await base?.cleanup();
-  fs.rmSync(rendererDir, { recursive: true, force: true });
   fs.mkdirSync('test-results', { recursive: true });
   fs.writeFileSync('test-results/security-fuzz-http.json', JSON.stringify({ httpCases: fuzzed, channels: CHANNELS.length }, null, 2));
 });

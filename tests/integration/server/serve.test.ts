@@ -3,58 +3,34 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startServer, type RunningServer } from '../../../src/main/server/serve.ts';
+import type { RunningServer } from '../../../src/main/server/serve.ts';
+import { rawRequest, serveFixture, type FixtureServer } from '../../support/serve.ts';
 import { fixtureContext, type FixtureContext } from '../../unit/handlers/support.ts';
 
 // The loopback transport over real HTTP: bound to 127.0.0.1, token required, Host and Origin
 // checked, the renderer served with a strict CSP and no way out of its folder.
 
 let base: FixtureContext;
+let served: FixtureServer;
 let server: RunningServer;
-let rendererDir: string;
 
 beforeAll(async () => {
   base = await fixtureContext();
-  rendererDir = fs.mkdtempSync(path.join(os.tmpdir(), 'cogniforce-renderer-'));
-  fs.writeFileSync(path.join(rendererDir, 'index.html'), '<!doctype html><title>console</title>');
-  fs.mkdirSync(path.join(rendererDir, 'assets'));
-  fs.writeFileSync(path.join(rendererDir, 'assets', 'app.js'), 'console.log(1)');
-  fs.writeFileSync(path.join(path.dirname(rendererDir), 'cogniforce-outside.txt'), 'secret');
-  server = await startServer(base.context, { rendererDir, runtime: { env: {}, persisted: base.settings, writeFile: false, log: { error: () => undefined } } });
+  served = await serveFixture(base, { 'index.html': '<!doctype html><title>console</title>', 'assets/app.js': 'console.log(1)' });
+  server = served.server;
+  fs.writeFileSync(path.join(path.dirname(served.rendererDir), 'cogniforce-outside.txt'), 'secret');
 }, 120_000);
 
 afterAll(async () => {
-  await server?.close();
+  await served?.close();
   await base?.cleanup();
-  fs.rmSync(rendererDir, { recursive: true, force: true });
 });
 
-interface Reply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: string;
-}
-
-/** A raw request, so tests can send any Host header (fetch would not let us). */
-function request(options: { method?: string; path: string; headers?: Record<string, string>; body?: string; host?: string }): Promise<Reply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: '127.0.0.1',
-        port: server.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: { host: options.host ?? `127.0.0.1:${server.port}`, ...options.headers },
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks).toString('utf8') }));
-      },
-    );
-    req.on('error', reject);
-    req.end(options.body);
-  });
+/** A raw request, so tests can send any Host header (fetch would not let us); the body as text. */
+async function request(options: { method?: string; path: string; headers?: Record<string, string>; body?: string; host?: string }) {
+  const { host, headers, ...rest } = options;
+  const reply = await rawRequest({ ...rest, port: server.port, headers: { ...(host ? { host } : {}), ...headers } });
+  return { ...reply, body: reply.body.toString('utf8') };
 }
 
 const call = (channel: string, body: unknown, headers: Record<string, string> = {}) =>

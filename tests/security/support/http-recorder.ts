@@ -1,4 +1,5 @@
 import http from 'node:http';
+import { rawRequest, type RawReply } from '../../support/serve.ts';
 
 // Talks to the `serve` transport the way the browser console does and keeps every byte it
 // receives: each response body, and the whole server-sent event stream.
@@ -7,48 +8,6 @@ export interface RecordedResponse {
   label: string;
   status: number;
   body: Buffer;
-}
-
-export interface RawReply {
-  status: number;
-  headers: http.IncomingHttpHeaders;
-  body: Buffer;
-}
-
-export interface RawRequest {
-  port: number;
-  method?: string;
-  path: string;
-  headers?: Record<string, string>;
-  body?: string | Buffer;
-  /** The address to connect to (default 127.0.0.1). */
-  address?: string;
-  timeoutMs?: number;
-}
-
-/** One raw HTTP exchange (any Host header, any body), with a timeout so nothing hangs a test. */
-export function rawRequest(options: RawRequest): Promise<RawReply> {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      {
-        host: options.address ?? '127.0.0.1',
-        port: options.port,
-        method: options.method ?? 'GET',
-        path: options.path,
-        headers: { host: `127.0.0.1:${options.port}`, ...options.headers },
-        timeout: options.timeoutMs ?? 30_000,
-      },
-      (res) => {
-        const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
-        res.on('error', reject);
-      },
-    );
-    req.on('timeout', () => req.destroy(new Error(`no answer from ${options.method ?? 'GET'} ${options.path} within ${options.timeoutMs ?? 30_000} ms`)));
-    req.on('error', reject);
-    req.end(options.body);
-  });
 }
 
 export class ConsoleRecorder {
