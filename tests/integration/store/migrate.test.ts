@@ -12,7 +12,10 @@ const TABLES = [
   'conversation_insights',
   'conversation_skips',
   'daily_aggregates',
+  'daily_category_aggregates',
+  'daily_model_aggregates',
   'llm_batches',
+  'monthly_user_aggregates',
   'processing_log',
   'user_engagement',
 ];

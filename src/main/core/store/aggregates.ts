@@ -1,10 +1,12 @@
 import { sql, type Kysely } from 'kysely';
 import type { Database } from './schema.ts';
+import { daysBetween, firstOfMonth, lastOfMonth } from '../time/days.ts';
 import { assertDay, inTransaction } from './util.ts';
 
-// daily_aggregates and user_engagement are derived data: always rebuilt from
-// conversation_analysis for the touched days/users, never incremented, so running the same
-// recompute twice (or after a crash half-way through a run) gives identical rows.
+// daily_aggregates, its breakdowns (per category, model, and user month) and user_engagement
+// are derived data: always rebuilt from conversation_analysis for the touched days/users,
+// never incremented, so running the same recompute twice (or after a crash half-way through a
+// run) gives identical rows.
 
 /**
  * Serialises recomputes within one database. The run lock already allows one run at a time;
@@ -45,7 +47,53 @@ export async function recomputeAggregates(db: Kysely<Database>, dates: readonly 
             AND (d.user_id_hash IS NULL OR ca.user_id_hash = d.user_id_hash))`.execute(trx);
 
     await rebuildStatement(days).execute(trx);
+    for (const statement of rebuildBreakdownStatements(days)) await statement.execute(trx);
   });
+}
+
+/**
+ * Statements that rebuild the breakdown tables (migration 0004) for `days`, or for every day
+ * when null: categories and models per day and user (NULL user: all users) from the raw rows
+ * and conversation_insights, and the months of those days per user from daily_aggregates,
+ * which must have been rebuilt first. Delete-then-insert: the rows carry nothing but sums.
+ */
+export function rebuildBreakdownStatements(days: readonly string[] | null) {
+  const onDays = days === null ? sql`true` : sql`analysis_date = ANY(${days}::date[])`;
+  const months = days === null ? null : [...new Set(days.map(firstOfMonth))].sort();
+  const onMonths = months === null ? sql`true` : sql`month = ANY(${months}::date[])`;
+  const onMonthDays = months === null ? sql`true` : sql`analysis_date = ANY(${months.flatMap((m) => daysBetween(m, lastOfMonth(m)))}::date[])`;
+  return [
+    sql`DELETE FROM daily_category_aggregates WHERE ${onDays}`,
+    // conversation_analysis.user_id_hash is never NULL, so the second grouping set's NULL user
+    // marks the all-users row.
+    sql`
+      INSERT INTO daily_category_aggregates (analysis_date, user_id_hash, task_category, conversation_count,
+        total_manual_time_estimated, total_time_saved, total_time_saved_engaged)
+      SELECT analysis_date, user_id_hash, task_category, count(*)::int,
+        coalesce(sum(manual_time_most_likely), 0)::bigint, coalesce(sum(time_saved_minutes), 0)::bigint,
+        coalesce(sum(time_saved_engaged_minutes), 0)::bigint
+      FROM conversation_analysis
+      WHERE ${onDays}
+      GROUP BY GROUPING SETS ((analysis_date, user_id_hash, task_category), (analysis_date, task_category))`,
+    sql`DELETE FROM daily_model_aggregates WHERE ${onDays}`,
+    sql`
+      INSERT INTO daily_model_aggregates (analysis_date, user_id_hash, model, message_count, conversation_count)
+      SELECT analysis_date, user_id_hash, m.key, sum((m.value)::bigint), count(*)::int
+      FROM conversation_insights CROSS JOIN LATERAL jsonb_each_text(models) AS m
+      WHERE ${onDays}
+      GROUP BY GROUPING SETS ((analysis_date, user_id_hash, m.key), (analysis_date, m.key))`,
+    sql`DELETE FROM monthly_user_aggregates WHERE ${onMonths}`,
+    // A user's day row exists only when they had a conversation that day: count(*) is active days.
+    sql`
+      INSERT INTO monthly_user_aggregates (month, user_id_hash, conversation_count, message_count, active_days,
+        total_active_time, total_engaged_time, total_manual_time_estimated, total_time_saved, total_time_saved_engaged)
+      SELECT date_trunc('month', analysis_date)::date, user_id_hash, sum(conversation_count), sum(message_count),
+        count(*)::int, sum(total_active_time), sum(total_engaged_time), sum(total_manual_time_estimated),
+        sum(total_time_saved), sum(total_time_saved_engaged)
+      FROM daily_aggregates
+      WHERE user_id_hash IS NOT NULL AND ${onMonthDays}
+      GROUP BY 1, 2`,
+  ];
 }
 
 /** The upsert that rebuilds the rows of `days` (exported for EXPLAIN in benchmarks). */

@@ -1,5 +1,6 @@
 import { sql, type Kysely, type SelectQueryBuilder } from 'kysely';
 import type { Interval } from '../pipeline/types.ts';
+import { addLocalDays, firstOfMonth, lastOfMonth } from '../time/days.ts';
 import type { AnalysisRecord, InsightRecord } from './analysis.ts';
 import type { ConversationAnalysisRow, Database, EstimateSource } from './schema.ts';
 import { assertDay, epochSeconds, epochSecondsOrNull } from './util.ts';
@@ -336,20 +337,48 @@ interface TopUserRaw {
   saved_engaged: number;
 }
 
+/**
+ * A period as the whole months inside it (first days of the first and last whole month) and
+ * the days before and after them, so a long period reads one row per user and month instead
+ * of one per user and day.
+ */
+export function coverByMonths(from: string, to: string): { months: { from: string; to: string } | null; days: { from: string; to: string }[] } {
+  const firstWhole = from === firstOfMonth(from) ? from : addLocalDays(lastOfMonth(from), 1);
+  const lastWholeEnd = to === lastOfMonth(to) ? to : addLocalDays(firstOfMonth(to), -1);
+  if (firstWhole > lastWholeEnd) return { months: null, days: [{ from, to }] };
+  const days: { from: string; to: string }[] = [];
+  if (from < firstWhole) days.push({ from, to: addLocalDays(firstWhole, -1) });
+  if (lastWholeEnd < to) days.push({ from: addLocalDays(lastWholeEnd, 1), to });
+  return { months: { from: firstWhole, to: firstOfMonth(lastWholeEnd) }, days };
+}
+
 /** Users ranked by time saved in the period, on the engaged or the active basis. */
 export async function topUsers(
   db: Kysely<Database>,
   query: { from: string; to: string; limit: number; basis: 'engaged' | 'active' },
 ): Promise<TopUser[]> {
   const { from, to } = period(query);
-  const rank = query.basis === 'engaged' ? sql`sum(total_time_saved_engaged)` : sql`sum(total_time_saved)`;
+  const cover = coverByMonths(from, to);
+  const rank = query.basis === 'engaged' ? sql`sum(saved_engaged)` : sql`sum(saved)`;
+  const dayRanges = cover.days.map((d) => sql`analysis_date BETWEEN ${d.from}::date AND ${d.to}::date`);
+  const dayRows = dayRanges.length === 0 ? sql`false` : sql.join(dayRanges, sql` OR `);
+  const monthRows = cover.months ? sql`month BETWEEN ${cover.months.from}::date AND ${cover.months.to}::date` : sql`false`;
   const { rows } = await sql<TopUserRaw>`
-    SELECT user_id_hash AS user_hash, sum(conversation_count) AS conversations, sum(message_count) AS messages,
-      count(*) AS active_days, sum(total_active_time) AS active, sum(total_engaged_time) AS engaged,
-      sum(total_manual_time_estimated) AS manual, sum(total_time_saved) AS saved,
-      sum(total_time_saved_engaged) AS saved_engaged
-    FROM daily_aggregates
-    WHERE analysis_date BETWEEN ${from}::date AND ${to}::date AND user_id_hash IS NOT NULL
+    SELECT user_id_hash AS user_hash, sum(conversations) AS conversations, sum(messages) AS messages,
+      sum(active_days) AS active_days, sum(active) AS active, sum(engaged) AS engaged,
+      sum(manual) AS manual, sum(saved) AS saved, sum(saved_engaged) AS saved_engaged
+    FROM (
+      SELECT user_id_hash, conversation_count AS conversations, message_count AS messages, 1 AS active_days,
+        total_active_time AS active, total_engaged_time AS engaged, total_manual_time_estimated AS manual,
+        total_time_saved AS saved, total_time_saved_engaged AS saved_engaged
+      FROM daily_aggregates
+      WHERE user_id_hash IS NOT NULL AND (${dayRows})
+      UNION ALL
+      SELECT user_id_hash, conversation_count, message_count, active_days, total_active_time, total_engaged_time,
+        total_manual_time_estimated, total_time_saved, total_time_saved_engaged
+      FROM monthly_user_aggregates
+      WHERE ${monthRows}
+    ) AS period_rows
     GROUP BY user_id_hash
     ORDER BY ${rank} DESC, user_id_hash
     LIMIT ${pageBounds(query.limit, 0).limit}`.execute(db);
@@ -375,18 +404,17 @@ interface CategoryRaw {
   saved_engaged: number;
 }
 
-/** Conversations and time saved per task category in the period. */
+/** Conversations and time saved per task category in the period (from daily_category_aggregates). */
 export async function categoryBreakdown(db: Kysely<Database>, filter: PeriodFilter): Promise<CategoryShare[]> {
   const { from, to } = period(filter);
-  const user = filter.userHash ? sql`AND user_id_hash = ${filter.userHash}` : sql``;
   const { rows } = await sql<CategoryRaw>`
-    SELECT task_category AS category, count(*) AS conversations,
-      coalesce(sum(manual_time_most_likely), 0) AS manual, coalesce(sum(time_saved_minutes), 0) AS saved,
-      coalesce(sum(time_saved_engaged_minutes), 0) AS saved_engaged
-    FROM conversation_analysis
-    WHERE analysis_date BETWEEN ${from}::date AND ${to}::date ${user}
+    SELECT task_category AS category, sum(conversation_count) AS conversations,
+      sum(total_manual_time_estimated) AS manual, sum(total_time_saved) AS saved,
+      sum(total_time_saved_engaged) AS saved_engaged
+    FROM daily_category_aggregates
+    WHERE analysis_date BETWEEN ${from}::date AND ${to}::date AND ${aggregateRows(filter.userHash)}
     GROUP BY task_category
-    ORDER BY count(*) DESC, task_category NULLS LAST`.execute(db);
+    ORDER BY sum(conversation_count) DESC, task_category NULLS LAST`.execute(db);
   return rows.map((r) => ({
     category: r.category,
     conversations: r.conversations,
@@ -396,16 +424,15 @@ export async function categoryBreakdown(db: Kysely<Database>, filter: PeriodFilt
   }));
 }
 
-/** Models used in the period's conversations (from conversation_insights). */
+/** Models used in the period's conversations (conversation_insights, summed per day in daily_model_aggregates). */
 export async function modelBreakdown(db: Kysely<Database>, filter: PeriodFilter): Promise<ModelShare[]> {
   const { from, to } = period(filter);
-  const user = filter.userHash ? sql`AND ci.user_id_hash = ${filter.userHash}` : sql``;
   const { rows } = await sql<{ model: string; messages: number; conversations: number }>`
-    SELECT m.key AS model, sum((m.value)::bigint) AS messages, count(*) AS conversations
-    FROM conversation_insights ci CROSS JOIN LATERAL jsonb_each_text(ci.models) AS m
-    WHERE ci.analysis_date BETWEEN ${from}::date AND ${to}::date ${user}
-    GROUP BY m.key
-    ORDER BY sum((m.value)::bigint) DESC, m.key`.execute(db);
+    SELECT model, sum(message_count) AS messages, sum(conversation_count) AS conversations
+    FROM daily_model_aggregates
+    WHERE analysis_date BETWEEN ${from}::date AND ${to}::date AND ${aggregateRows(filter.userHash)}
+    GROUP BY model
+    ORDER BY sum(message_count) DESC, model`.execute(db);
   return rows.map((r) => ({ model: r.model, messages: r.messages, conversations: r.conversations }));
 }
 

@@ -171,9 +171,48 @@ export interface AppMetaTable {
   value: string | null;
 }
 
+/** Per (day, user, task category); user_id_hash NULL is the row of all users (migration 0004). */
+export interface DailyCategoryAggregatesTable {
+  analysis_date: DateString;
+  user_id_hash: string | null;
+  task_category: string | null;
+  conversation_count: number;
+  total_manual_time_estimated: number;
+  total_time_saved: number;
+  total_time_saved_engaged: number;
+}
+
+/** Per (day, user, model) from conversation_insights.models; user NULL is all users. */
+export interface DailyModelAggregatesTable {
+  analysis_date: DateString;
+  user_id_hash: string | null;
+  model: string;
+  message_count: number;
+  conversation_count: number;
+}
+
+/** Per (month, user): the user's daily_aggregates rows of the month, summed. */
+export interface MonthlyUserAggregatesTable {
+  /** The first day of the month. */
+  month: DateString;
+  user_id_hash: string;
+  conversation_count: number;
+  message_count: number;
+  /** Days of the month with at least one conversation. */
+  active_days: number;
+  total_active_time: number;
+  total_engaged_time: number;
+  total_manual_time_estimated: number;
+  total_time_saved: number;
+  total_time_saved_engaged: number;
+}
+
 export interface Database {
   conversation_analysis: ConversationAnalysisTable;
   daily_aggregates: DailyAggregatesTable;
+  daily_category_aggregates: DailyCategoryAggregatesTable;
+  daily_model_aggregates: DailyModelAggregatesTable;
+  monthly_user_aggregates: MonthlyUserAggregatesTable;
   processing_log: ProcessingLogTable;
   conversation_skips: ConversationSkipsTable;
   conversation_failures: ConversationFailuresTable;

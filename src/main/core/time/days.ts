@@ -1,5 +1,5 @@
 import { TZDate } from '@date-fns/tz';
-import { addDays, format, parseISO } from 'date-fns';
+import { addDays, endOfMonth, format, parseISO } from 'date-fns';
 
 // All local-day maths lives here: which analytics day an instant falls on, and the instants
 // that bound a local day. Days are 'YYYY-MM-DD' strings in the configured IANA zone.
@@ -36,6 +36,16 @@ export function daysBetween(from: LocalDate, to: LocalDate): LocalDate[] {
   const out: LocalDate[] = [];
   for (let day = from; day <= to; day = addLocalDays(day, 1)) out.push(day);
   return out;
+}
+
+/** The first day of the month `date` falls in. */
+export function firstOfMonth(date: LocalDate): LocalDate {
+  return `${date.slice(0, 7)}-01`;
+}
+
+/** The last day of the month `date` falls in. */
+export function lastOfMonth(date: LocalDate): LocalDate {
+  return format(endOfMonth(parseISO(date)), 'yyyy-MM-dd');
 }
 
 /** Today in `zone` at the instant `nowMs`. */
