@@ -361,6 +361,8 @@ export function jobLane(kind: JobKind): JobLane {
 
 interface JobCommon {
   id: string;
+  /** Counts the job's published changes: of two states of one job, the higher is the newer. */
+  revision: number;
   status: JobStatus;
   startedAt: string;
   finishedAt: string | null;
@@ -390,6 +392,16 @@ export type JobOfLane<L extends JobLane> = L extends 'export' ? ExportJobState :
 
 export function isJobOfLane<L extends JobLane>(job: JobState, lane: L): job is JobOfLane<L> {
   return jobLane(job.kind) === lane;
+}
+
+/**
+ * Events and call answers race: the first progress event of an export can arrive before the
+ * answer to the call that started it, and the "finished" event of a cancelled run before the
+ * answer to the cancel call. Of two states of one job the higher revision wins.
+ */
+export function newerJob<S extends JobState>(existing: S | null, next: S): S {
+  if (existing && existing.id === next.id && existing.revision > next.revision) return existing;
+  return next;
 }
 
 // ---- exports (reports) ----------------------------------------------------------------------

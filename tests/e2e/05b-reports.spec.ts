@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { expect, test, type Page } from '@playwright/test';
-import { analyticsQuery, api, ensureConfigured, expectAccessible, openConsole, screenshot, shiftDay } from './helpers.ts';
+import { analyticsQuery, api, ensureConfigured, expectAccessible, holdAnalyticsTable, openConsole, screenshot, shiftDay } from './helpers.ts';
 
 // Exports from the browser console: the Reports page writes the daily and detailed CSV and the
 // PDF into the console's exports folder with visible progress, the files hold what the
@@ -135,15 +135,21 @@ test('a PDF shows its progress, can be cancelled, then is written', async ({ pag
   // No BOM choice for a PDF.
   await expect(panel.getByRole('checkbox', { name: /Excel-friendly/ })).toHaveCount(0);
 
-  // The first PDF loads the chart and PDF libraries: long enough to watch and to cancel.
-  await panel.getByRole('button', { name: /^Export PDF report$/ }).click();
+  // The report's models query waits behind a lock this test holds, so the export can be
+  // watched and cancelled mid-way on any machine.
+  const release = await holdAnalyticsTable('daily_model_aggregates');
   const progress = panel.getByTestId('export-progress');
-  await expect(progress).toHaveAttribute('data-status', 'running');
-  await expect(progress.getByRole('progressbar')).toBeVisible();
-  await expect(progress.getByTestId('export-counts')).toContainText('Drawing the report');
-  await screenshot(page, '05b-reports-progress', testInfo);
-  await progress.getByRole('button', { name: 'Cancel export' }).click();
-  await expectAccessible(page, 'reports-progress', testInfo);
+  try {
+    await panel.getByRole('button', { name: /^Export PDF report$/ }).click();
+    await expect(progress).toHaveAttribute('data-status', 'running');
+    await expect(progress.getByRole('progressbar')).toBeVisible();
+    await expect(progress.getByTestId('export-counts')).toContainText('Drawing the report');
+    await screenshot(page, '05b-reports-progress', testInfo);
+    await progress.getByRole('button', { name: 'Cancel export' }).click();
+    await expectAccessible(page, 'reports-progress', testInfo);
+  } finally {
+    await release();
+  }
   await expect(progress).toHaveAttribute('data-status', 'cancelled', { timeout: 60_000 });
   await expect(panel.getByTestId('export-outcome')).toHaveText('Cancelled: no file was written.');
   expect(fs.existsSync(pdf)).toBe(false);

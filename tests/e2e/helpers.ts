@@ -82,6 +82,22 @@ export async function analyticsQuery<T extends pg.QueryResultRow>(text: string, 
   }
 }
 
+/**
+ * Takes an exclusive lock on an analytics table and holds it until the returned function is
+ * called: whatever reads the table waits meanwhile, so a job can be watched and cancelled
+ * mid-way however fast the machine is.
+ */
+export async function holdAnalyticsTable(table: string): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: e2eEnv('analyticsUrl') });
+  await client.connect();
+  await client.query('BEGIN');
+  await client.query(`LOCK TABLE ${table} IN ACCESS EXCLUSIVE MODE`);
+  return async () => {
+    await client.query('ROLLBACK');
+    await client.end();
+  };
+}
+
 /** Saves a full-page screenshot under test-results/screens and attaches it to the report. */
 export async function screenshot(page: Page, name: string, testInfo: TestInfo): Promise<void> {
   fs.mkdirSync(SCREENS_DIR, { recursive: true });

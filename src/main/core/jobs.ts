@@ -144,6 +144,7 @@ export class JobManager {
     const controller = new AbortController();
     const state = {
       id: crypto.randomUUID(),
+      revision: 0,
       kind: spec.initial.kind,
       status: 'running',
       request: { ...spec.initial.request },
@@ -249,6 +250,7 @@ export class JobManager {
   }
 
   private publish(type: JobEvent['type'], state: JobState): void {
+    state.revision += 1;
     const event: JobEvent = { type, job: this.snapshot(state) };
     for (const listener of this.listeners) {
       try {

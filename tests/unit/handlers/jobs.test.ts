@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { JobManager, type JobWork } from '../../../src/main/core/jobs.ts';
 import type { RunProgress, RunResult } from '../../../src/main/core/pipeline/run.ts';
-import type { JobEvent } from '../../../src/shared/types.ts';
+import { newerJob, type JobEvent, type JobState } from '../../../src/shared/types.ts';
 
 const request = { from: '2026-01-01', to: '2026-01-07', force: false };
 
@@ -58,6 +58,33 @@ describe('JobManager', () => {
     expect(events[2]?.job).toMatchObject({ kind: 'backfill', progress: { processed: 2 } });
     expect(jobs.active()).toBeNull();
     expect(jobs.recent()[0]?.id).toBe(job.id);
+  });
+
+  it('numbers the states of a job, so a client keeps the newest whatever order they reach it in', async () => {
+    const jobs = new JobManager();
+    const events: JobEvent[] = [];
+    jobs.subscribe((e) => events.push(e));
+    // Progress reported before start() returns: its event is newer than start()'s answer.
+    let finish: () => void = () => undefined;
+    const answer = jobs.start('backfill', request, ({ onProgress }) => {
+      onProgress(progress(1));
+      return new Promise((resolve) => (finish = () => resolve(result('completed'))));
+    });
+    expect(events.map((e) => [e.type, e.job.revision])).toEqual([['started', 1], ['progress', 2]]);
+    expect(answer.revision).toBe(2);
+    const stale = { ...events[0]!.job };
+    expect(newerJob(events[1]!.job, stale)).toBe(events[1]!.job);
+    finish();
+    const final = await jobs.waitFor(answer);
+    expect(final.revision).toBe(3);
+    // Every arrival order of the states ends on the finished one.
+    const states: JobState[] = [stale, ...events.map((e) => e.job)];
+    for (let shift = 0; shift < states.length; shift++) {
+      const order = [...states.slice(shift), ...states.slice(0, shift)];
+      expect(order.reduce<JobState | null>((kept, next) => newerJob(kept, next), null)).toMatchObject({ status: 'completed', revision: 3 });
+    }
+    // Another job's state is never confused with this one's.
+    expect(newerJob(final, { ...stale, id: 'other' }).id).toBe('other');
   });
 
   it('runs one job at a time and says which one is running', async () => {

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useState } from 'react';
-import { isJobOfLane, type JobLane, type JobOfLane, type JobState } from '../../../shared/types.ts';
+import { isJobOfLane, newerJob, type JobLane, type JobOfLane } from '../../../shared/types.ts';
 import { call, subscribe } from '../api.ts';
 
 // The running (or last) job of one lane (runs, or exports), kept live from progress events.
@@ -8,15 +8,6 @@ import { call, subscribe } from '../api.ts';
 // loses events in between.
 
 const POLL_MS = 3_000;
-
-/**
- * Events and call answers race: the "finished" event of a cancelled run can arrive before the
- * answer to the cancel call, which still says "running". A finished job never goes back.
- */
-export function newerJob<S extends JobState>(existing: S | null, next: S): S {
-  if (existing && existing.id === next.id && existing.status !== 'running' && next.status === 'running') return existing;
-  return next;
-}
 
 async function latestOf<L extends JobLane>(lane: L): Promise<JobOfLane<L> | null> {
   const current = await call('jobs.current', { lane });
