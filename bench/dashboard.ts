@@ -4,10 +4,9 @@
 // Every call goes through the real handler registry (createRuntime → createHandlers → dispatch:
 // zod validation, the store query, user names resolved from the Open WebUI users), the way both
 // transports serve it. Its reference is the same figures computed straight from the raw
-// conversation_analysis rows with plain pg — what the dashboard would cost without
-// daily_aggregates — timed the same way, interleaved call by call so both see the same machine.
-// For calls that read the raw rows themselves (categories, models) the reference is the
-// handler's own SQL over plain pg, so the ratio is the handler's overhead.
+// conversation_analysis (and conversation_insights) rows with plain pg — what the dashboard would
+// cost without daily_aggregates and its breakdowns (migration 0004) — timed the same way,
+// interleaved call by call so both see the same machine.
 
 import fs from 'node:fs';
 import os from 'node:os';
@@ -46,8 +45,6 @@ interface Call {
   agrees(data: unknown, raw: pg.QueryResult[]): boolean;
 }
 
-/** Calls answered (in part) from daily_aggregates: their reference computes the same from raw rows. */
-const RAW_FIGURES = new Set<Channel>(['dashboard.summary', 'dashboard.trend', 'dashboard.topUsers', 'conversations.list']);
 const RANGE = 'analysis_date BETWEEN $1::date AND $2::date';
 const range = (p: Period): unknown[] => [p.from, p.to];
 const num = (v: unknown): number => Number(v ?? 0);
@@ -182,7 +179,7 @@ function stats(samples: number[]): { p50Ms: number; p95Ms: number; maxMs: number
 export interface DashboardOptions {
   /** Timed calls per (call, period) for the four specified calls. */
   calls: number;
-  /** Timed calls for the page's other calls (categories, models), which read raw rows. */
+  /** Timed calls for the page's other calls (categories, models). */
   extraCalls: number;
   warmup?: number;
   onResult: (figures: Record<string, unknown>) => void;
@@ -238,7 +235,7 @@ export async function benchDashboard(fixture: AnalyticsFixture, options: Dashboa
           calls,
           conversations: fixture.conversations,
           ...handler,
-          reference: { what: RAW_FIGURES.has(call.channel) ? 'the same figures by SQL over the raw conversation_analysis rows, plain pg' : "the handler's own SQL over plain pg", ...reference },
+          reference: { what: 'the same figures by SQL over the raw conversation_analysis (conversation_insights) rows, plain pg', ...reference },
           ratio: Math.round((handler.p95Ms / reference.p95Ms) * 100) / 100,
           sameFigures: agrees,
           target: `p95 ≤ ${DASHBOARD_TARGET_P95_MS} ms`,
