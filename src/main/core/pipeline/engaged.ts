@@ -156,10 +156,11 @@ export function isMachineLine(line: string): boolean {
   return false;
 }
 
-function isPastedParagraph(paragraph: string): boolean {
+/** `words` is the paragraph's countWords, which the caller has already. */
+function isPastedParagraph(paragraph: string, words: number): boolean {
+  if (words > 300) return true;
   const lines = paragraph.split('\n').filter((l) => l.trim() !== '');
   if (lines.length > 15) return true;
-  if (countWords(paragraph) > 300) return true;
   let machine = 0;
   for (const line of lines) if (isMachineLine(line)) machine++;
   if (lines.length === 1) return machine === 1 && (lines[0] ?? '').length > 300;
@@ -198,7 +199,7 @@ export function splitWords(text: string, detectPaste: boolean): WordSplit {
     for (const paragraph of segment.text.split(/\n\s*\n/)) {
       const words = countWords(paragraph);
       if (words === 0) continue;
-      const typed = bulk ? firstParagraph && words <= 80 && !isPastedParagraph(paragraph) : !isPastedParagraph(paragraph);
+      const typed = bulk ? firstParagraph && words <= 80 && !isPastedParagraph(paragraph, words) : !isPastedParagraph(paragraph, words);
       if (typed) normalWords += words;
       else skimWords += words;
       firstParagraph = false;
