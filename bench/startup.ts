@@ -7,8 +7,11 @@
 // serve → first dashboard paint: the CLI `serve` spawned on a prepared demo console home
 // (embedded analytics database with a backfilled demo, bench/fixtures.ts), Chromium already
 // running (a person's browser is open before they start the console), timed from the spawn
-// until the dashboard's KPI cards are visible. Reference: the page load alone — a fresh
-// browser context opening the same address on the running server.
+// until the frame that paints the dashboard's KPI cards. That frame is taken in the page (an
+// animation frame after the cards enter the DOM, on the browser's clock, which is the same wall
+// clock as ours): Playwright's own "visible" check runs on the page's main thread and is
+// answered only after the charts that follow the cards have been drawn. Reference: the page
+// load alone — a fresh browser context opening the same address on the running server.
 
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -84,16 +87,33 @@ function addressOf(child: ChildProcess): Promise<string> {
   });
 }
 
-async function paint(browser: Browser, url: string): Promise<void> {
+/** Records, on the page's clock, the animation frame in which the KPI cards are first in the DOM. */
+function recordCardsFrame(): void {
+  const page = window as unknown as { cardsPaintedAt?: number };
+  const observer = new MutationObserver(() => {
+    if (!document.querySelector('[data-testid=kpi-conversations]')) return;
+    observer.disconnect();
+    requestAnimationFrame(() => (page.cardsPaintedAt = performance.timeOrigin + performance.now()));
+  });
+  document.addEventListener('DOMContentLoaded', () => observer.observe(document.body, { childList: true, subtree: true }));
+}
+
+/** Opens the console in a fresh context; returns when the cards were painted, as epoch ms. */
+async function paint(browser: Browser, url: string): Promise<number> {
   const context = await browser.newContext({ viewport: { width: 1360, height: 900 }, locale: 'en-US' });
   try {
     const page = await context.newPage();
+    await page.addInitScript(recordCardsFrame);
     await page.goto(url);
     await page.getByTestId('kpi-conversations').waitFor({ state: 'visible', timeout: 30_000 });
+    const paintedAt = await page.waitForFunction(() => (window as unknown as { cardsPaintedAt?: number }).cardsPaintedAt);
+    return (await paintedAt.jsonValue()) as number;
   } finally {
     await context.close();
   }
 }
+
+const epochNow = (): number => performance.timeOrigin + performance.now();
 
 export async function benchServePaint(home: ServeHomeFixture): Promise<Record<string, unknown>> {
   const { chromium } = await import('@playwright/test');
@@ -104,21 +124,19 @@ export async function benchServePaint(home: ServeHomeFixture): Promise<Record<st
     const warm = await browser.newContext();
     await (await warm.newPage()).goto('about:blank');
     await warm.close();
-    const started = performance.now();
+    const started = epochNow();
     serve = spawn(process.execPath, ['bin/cogniforce-analytics.mjs', 'serve', '--json'], {
       env: { ...process.env, ...home.env },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const url = await addressOf(serve);
-    const listening = performance.now();
-    await paint(browser, url);
-    const painted = performance.now();
+    const listening = epochNow();
+    const painted = await paint(browser, url);
     // Page load alone, twice on the running server; the better one is the reference.
     const loads: number[] = [];
     for (let i = 0; i < 2; i++) {
-      const t0 = performance.now();
-      await paint(browser, url);
-      loads.push((performance.now() - t0) / 1000);
+      const t0 = epochNow();
+      loads.push(((await paint(browser, url)) - t0) / 1000);
     }
     const seconds = (painted - started) / 1000;
     const pageLoad = Math.min(...loads);
@@ -126,7 +144,7 @@ export async function benchServePaint(home: ServeHomeFixture): Promise<Record<st
       seconds: round(seconds),
       serveListeningSeconds: round((listening - started) / 1000),
       firstPageLoadSeconds: round((painted - listening) / 1000),
-      reference: { what: 'page load alone on the running serve (new browser context → KPI cards visible), best of 2', seconds: round(pageLoad) },
+      reference: { what: 'page load alone on the running serve (new browser context → the frame painting the KPI cards), best of 2', seconds: round(pageLoad) },
       ratio: Math.round((seconds / pageLoad) * 10) / 10,
       target: `≤ ${STARTUP_TARGET.servePaintSeconds} s from spawning serve`,
       pass: seconds <= STARTUP_TARGET.servePaintSeconds,
