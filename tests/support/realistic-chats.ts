@@ -1,21 +1,11 @@
 import type { OpenWebUiChatRecord } from '../../src/main/core/source/openwebui-writer.ts';
 import { ChatBuilder, chatRecord, T0 } from './openwebui-fixture.ts';
+import { seededRandom } from './rng.ts';
 
 // Chats shaped like a real Open WebUI install rather than a demo: most conversations are a single
 // question and answer, the answer is stamped at the same second as the question (Open WebUI
 // stamps the placeholder), and follow-ups arrive after a heavy-tailed pause. Under the seed's
 // formula such chats score 0 active minutes.
-
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const QUESTIONS = [
   'Rewrite this paragraph so it sounds friendlier for a customer email.',
@@ -47,7 +37,7 @@ function followUpPause(rand: () => number): number {
 }
 
 export function realisticChats(count: number, seed = 1): OpenWebUiChatRecord[] {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const users = ['u-eva', 'u-peter', 'u-emma'];
   const chats: OpenWebUiChatRecord[] = [];
   for (let i = 0; i < count; i++) {

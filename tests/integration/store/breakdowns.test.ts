@@ -8,6 +8,7 @@ import { migrateToLatest } from '../../../src/main/core/store/migrate.ts';
 import { categoryBreakdown, coverByMonths, modelBreakdown, topUsers } from '../../../src/main/core/store/queries.ts';
 import { daysBetween } from '../../../src/main/core/time/days.ts';
 import { at, migratedDb, record } from './helpers.ts';
+import { seededRandom } from '../../support/rng.ts';
 
 // Categories, models and top users are read from coarser tables (migration 0004: per day and
 // category, per day and model, per month and user). Every figure must equal what the same
@@ -20,20 +21,9 @@ const CATEGORIES = ['coding', 'writing', 'analysis', null] as const;
 const MODELS = ['gpt-4o', 'llama3.1:8b', 'mistral'];
 const DAYS = daysBetween('2025-01-20', '2025-04-10');
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** About 500 conversations over 81 days and six users; some days and (day, user) pairs empty. */
 function dataSet(seed: number): { records: AnalysisRecord[]; insights: InsightRecord[] } {
-  const random = rng(seed);
+  const random = seededRandom(seed);
   const records: AnalysisRecord[] = [];
   for (const day of DAYS) {
     if (random() < 0.1) continue;

@@ -16,21 +16,11 @@ import {
   type ConversationListRow,
 } from '../../../src/main/core/store/queries.ts';
 import { at, migratedDb, record } from './helpers.ts';
+import { seededRandom } from '../../support/rng.ts';
 
 // A seeded random data set with overlapping conversations; every dashboard figure is checked
 // against sums computed independently from the raw records (and, for the SQL path, directly
 // from conversation_analysis).
-
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const USERS = ['1', '2', '3', '4', '5'].map((c) => c.repeat(64));
 const DAYS = ['2025-03-01', '2025-03-02', '2025-03-03', '2025-03-05', '2025-03-06', '2025-03-07'];
@@ -91,7 +81,7 @@ function expected(filter: { from: string; to: string; userHash?: string }) {
 
 beforeAll(async () => {
   ({ db } = await migratedDb('queries'));
-  const random = rng(20250301);
+  const random = seededRandom(20250301);
   const pick = <T>(items: readonly T[]): T => items[Math.floor(random() * items.length)] as T;
   let n = 0;
   for (const day of DAYS) {
