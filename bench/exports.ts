@@ -45,7 +45,8 @@ export async function benchExports(fixture: AnalyticsFixture, work: string): Pro
   const csv = path.join(work, 'detailed.csv');
   const detailed = await runChild('detailed', fixture, fixture.from, fixture.to, csv);
   fs.rmSync(csv, { force: true });
-  const select = `SELECT ${DETAILED_COLUMNS.map((c) => c.sql).join(', ')}
+  // The floor as it always was: the export's cells over the same join and order, names left out.
+  const select = `SELECT ${DETAILED_COLUMNS.map((c) => (c.header === 'user' ? 'NULL' : c.sql)).join(', ')}
     FROM conversation_analysis a LEFT JOIN conversation_insights i ON i.conversation_id = a.conversation_id
     WHERE a.analysis_date BETWEEN '${fixture.from}' AND '${fixture.to}' ORDER BY a.analysis_date, a.conversation_id`;
   const floor = await copyFloor(fixture.url, select, 'COPY (the detailed export query) TO STDOUT WITH (FORMAT csv), bytes dropped', 'csv');

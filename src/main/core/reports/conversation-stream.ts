@@ -1,17 +1,27 @@
+import type pg from 'pg';
 import type { ConversationFilter } from '../store/queries.ts';
-import { connectExportClient, streamTextRows, type TextRow } from './pg-stream.ts';
+import { copyCsvToFile, csvCell, prepareCsvSession, type CopyCsvOptions } from './copy-csv.ts';
+import type { CsvWriteResult } from './csv-writer.ts';
+import { connectExportClient } from './pg-stream.ts';
+import type { UserNames } from './user-names.ts';
 
-// The detailed export reads conversation_analysis through a server-side cursor (pg-stream.ts)
-// in (date, id) order. PostgreSQL formats every cell as text (ISO instants in UTC, booleans as
-// true/false), so Node only passes strings on — the cheapest path for a million rows.
+// The detailed export: conversation_analysis in (date, id) order, every cell formatted as text
+// by PostgreSQL (ISO instants in UTC, booleans as true/false) and the whole CSV written by its
+// COPY (copy-csv.ts) — the cheapest path for a million rows.
 
-/** Columns of the detailed CSV, units in the names; `sql` is the text expression that fills it. */
+/**
+ * Columns of the detailed CSV, units in the names; `sql` is the text expression that fills it.
+ * `free`: text from elsewhere or a number without a sign constraint, so it may be empty or start
+ * like a spreadsheet formula; the other cells cannot (dates, booleans, the hash, numbers the
+ * schema keeps at zero or above, the two estimate sources), so they are written as they are.
+ */
 export const DETAILED_COLUMNS = [
-  { header: 'conversation_id', sql: 'a.conversation_id' },
+  { header: 'conversation_id', sql: 'a.conversation_id', free: true },
   { header: 'date', sql: 'a.analysis_date::text' },
   { header: 'user_hash', sql: 'a.user_id_hash' },
-  // Filled in Node from the live directory: "Name (email)", or the hash when the source is unreachable.
-  { header: 'user', sql: 'NULL' },
+  // From the live directory (a temporary table of the export's session): "Name (email)", or the
+  // hash when the source could not name it.
+  { header: 'user', sql: 'coalesce(n.cell, a.user_id_hash)', free: true },
   { header: 'first_message_at_utc', sql: `to_char(a.first_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` },
   { header: 'last_message_at_utc', sql: `to_char(a.last_message_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"')` },
   { header: 'messages', sql: 'a.message_count::text' },
@@ -27,20 +37,18 @@ export const DETAILED_COLUMNS = [
   { header: 'confidence_percent', sql: 'a.confidence_level::text' },
   { header: 'estimate_source', sql: 'a.estimate_source' },
   { header: 'estimate_repaired', sql: 'a.estimate_repaired::text' },
-  { header: 'estimator_model', sql: 'a.model' },
-  { header: 'task_category', sql: 'a.task_category' },
+  { header: 'estimator_model', sql: 'a.model', free: true },
+  { header: 'task_category', sql: 'a.task_category', free: true },
   { header: 'work_related', sql: 'a.work_related::text' },
   { header: 'task_completed', sql: 'a.task_completed::text' },
-  { header: 'chat_input_tokens', sql: 'i.input_tokens::text' },
-  { header: 'chat_output_tokens', sql: 'i.output_tokens::text' },
+  { header: 'chat_input_tokens', sql: 'i.input_tokens::text', free: true },
+  { header: 'chat_output_tokens', sql: 'i.output_tokens::text', free: true },
   { header: 'estimator_input_tokens', sql: 'a.input_tokens::text' },
   { header: 'estimator_output_tokens', sql: 'a.output_tokens::text' },
   { header: 'estimate_cost_usd', sql: 'a.cost_usd::text' },
 ] as const;
 
 export const DETAILED_HEADER: readonly string[] = DETAILED_COLUMNS.map((c) => c.header);
-export const USER_HASH_INDEX = DETAILED_HEADER.indexOf('user_hash');
-export const USER_INDEX = DETAILED_HEADER.indexOf('user');
 
 function whereClause(filter: ConversationFilter): { sql: string; params: unknown[] } {
   const params: unknown[] = [filter.from, filter.to];
@@ -73,12 +81,55 @@ export async function detailedScope(url: string, filter: ConversationFilter): Pr
   }
 }
 
-/** Every conversation matching the filter, in (date, id) order, as text cells in DETAILED_COLUMNS order. */
-export function streamDetailedRows(url: string, filter: ConversationFilter, batchSize = 2_000): AsyncGenerator<TextRow> {
+/** The detailed export's query with its filter values written in as literals (COPY takes no parameters). */
+export function detailedSelect(client: pg.Client, filter: ConversationFilter, cell: (sql: string) => string = (sql) => sql): string {
+  const columns: readonly { sql: string; free?: boolean }[] = DETAILED_COLUMNS;
   const where = whereClause(filter);
-  const query = `SELECT ${DETAILED_COLUMNS.map((c) => c.sql).join(', ')}
-    FROM conversation_analysis a LEFT JOIN conversation_insights i ON i.conversation_id = a.conversation_id
-    WHERE ${where.sql}
-    ORDER BY a.analysis_date, a.conversation_id`;
-  return streamTextRows(url, query, where.params, batchSize);
+  // Highest first, so $1 never replaces the start of $10.
+  let condition = where.sql;
+  for (let n = where.params.length; n >= 1; n--) condition = condition.replaceAll(`$${n}`, client.escapeLiteral(String(where.params[n - 1])));
+  // The cells are shaped over the sorted rows rather than inside the join: a per-cell function in
+  // the join's target list makes the planner trade its parallel hash join and sort for an
+  // index walk that was twice as slow (EXPLAIN ANALYZE on 100,000 rows: 0.45 s against 0.94 s).
+  const raw = columns.map((c, n) => `${c.sql} AS c${n}`).join(', ');
+  const cells = columns.map((c, n) => (c.free ? cell(`c${n}`) : `c${n}`)).join(', ');
+  // The outer ORDER BY names the inner one's keys, so it costs no second sort and the order
+  // does not rest on the subquery's alone.
+  return `SELECT ${cells} FROM (
+    SELECT ${raw}, a.analysis_date AS order_date, a.conversation_id AS order_id
+    FROM conversation_analysis a
+      LEFT JOIN conversation_insights i ON i.conversation_id = a.conversation_id
+      LEFT JOIN pg_temp.export_user_names n ON n.hash = a.user_id_hash
+    WHERE ${condition}
+    ORDER BY a.analysis_date, a.conversation_id
+  ) AS rows_in_order
+  ORDER BY order_date, order_id`;
+}
+
+/** Every conversation matching the filter as the detailed CSV, users named by `names`. */
+export async function writeDetailedCsv(
+  url: string,
+  filter: ConversationFilter,
+  names: { hashes: readonly string[]; names: UserNames },
+  file: string,
+  options: Omit<CopyCsvOptions, 'header'>,
+): Promise<CsvWriteResult> {
+  const client = await connectExportClient(url);
+  try {
+    await prepareCsvSession(client);
+    // The session is the export's own: room for the sort of a million rows in memory.
+    await client.query(`SET work_mem = '64MB'`);
+    await client.query('CREATE TEMPORARY TABLE export_user_names (hash text PRIMARY KEY, cell text NOT NULL)');
+    const named = names.hashes.flatMap((hash) => {
+      const cell = names.names.name(hash);
+      return cell === null ? [] : [[hash, cell] as const];
+    });
+    if (named.length > 0) {
+      await client.query('INSERT INTO export_user_names SELECT * FROM unnest($1::text[], $2::text[])', [named.map(([h]) => h), named.map(([, c]) => c)]);
+    }
+    return await copyCsvToFile(client, detailedSelect(client, filter, csvCell), file, { ...options, header: DETAILED_HEADER });
+  } finally {
+    // Ends the session with its temporary table; a COPY cut short by a cancel ends with it.
+    await client.end().catch(() => undefined);
+  }
 }

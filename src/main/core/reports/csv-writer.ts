@@ -30,7 +30,7 @@ export interface CsvWriteResult {
   bytes: number;
 }
 
-/** The csv-stringify options every export uses; exported so tests can check the same settings. */
+/** The csv-stringify options of the summary and daily exports; the detailed one, written by COPY (copy-csv.ts), matches them byte for byte. */
 export function csvOptions(header: readonly string[], bom: boolean) {
   return {
     header: true,

@@ -2,7 +2,7 @@ import { sql } from 'kysely';
 import type { AppContext } from '../app/context.ts';
 import { dailyTrend, summaryStats } from '../store/queries.ts';
 import { writeCsv, type CsvRecord, type CsvWriteResult } from './csv-writer.ts';
-import { DETAILED_HEADER, USER_HASH_INDEX, USER_INDEX, detailedScope, streamDetailedRows } from './conversation-stream.ts';
+import { detailedScope, writeDetailedCsv } from './conversation-stream.ts';
 import { DAILY_HEADER, DAILY_USER_HASH_INDEX, DAILY_USER_INDEX, streamDailyRows } from './daily-rows.ts';
 import { hours2, money, percent, round1, savedRangeMinutes } from './figures.ts';
 import type { TextRow } from './pg-stream.ts';
@@ -107,12 +107,14 @@ export async function exportDetailedCsv(job: CsvJob): Promise<CsvWriteResult> {
   job.progress({ phase: 'preparing', rows: 0, total: null, bytes: 0 });
   const scope = await detailedScope(url, filter);
   const names = await resolveUserNames(context, scope.userHashes);
-  return writeCsv(job.file, {
-    header: DETAILED_HEADER,
-    records: withNames(streamDetailedRows(url, filter), names, USER_HASH_INDEX, USER_INDEX),
+  let reported = 0;
+  return writeDetailedCsv(url, filter, { hashes: scope.userHashes, names }, job.file, {
     bom: job.bom,
     signal: job.signal,
-    progressEvery: 10_000,
-    onRecords: (n, bytes) => job.progress({ phase: 'writing', rows: n, total: scope.rows, bytes }),
+    onRecords: (n, bytes) => {
+      if (n - reported < 10_000 && n !== scope.rows) return;
+      reported = n;
+      job.progress({ phase: 'writing', rows: n, total: scope.rows, bytes });
+    },
   });
 }
