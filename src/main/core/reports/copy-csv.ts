@@ -17,7 +17,9 @@ import type { CsvWriteResult } from './csv-writer.ts';
 //     outside a quoted cell, so a line break inside a cell stays as it was.
 
 const CSV_CELL_FUNCTION = `
-  CREATE FUNCTION pg_temp.csv_cell(value text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  CREATE FUNCTION pg_temp.csv_cell(value text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+    -- PARALLEL SAFE, or no part of the export's query may run in parallel workers (the join and
+    -- sort of a million rows: 6.3 s alone, 5.4 s with two workers, EXPLAIN ANALYZE).
     -- The first character's code, taken once: 0 for '' (text holds no NUL), then - = + @ tab CR
     -- and the full-width = + - @. Integer comparisons keep a million rows of cells cheap.
     SELECT CASE ascii(value)
