@@ -117,7 +117,8 @@ export async function writeDetailedCsv(
   const client = await connectExportClient(url);
   try {
     await prepareCsvSession(client);
-    // The session is the export's own: room for the sort of a million rows in memory.
+    // The session is the export's own: more room for its sort than the 4 MB default (at a
+    // million rows it still spills to disk, in fewer and larger runs).
     await client.query(`SET work_mem = '64MB'`);
     await client.query('CREATE TEMPORARY TABLE export_user_names (hash text PRIMARY KEY, cell text NOT NULL)');
     const named = names.hashes.flatMap((hash) => {
