@@ -12,6 +12,7 @@ import { writeCsv } from '../../../src/main/core/reports/csv-writer.ts';
 import { exportReport } from '../../../src/main/core/reports/index.ts';
 import { connectExportClient } from '../../../src/main/core/reports/pg-stream.ts';
 import { resolveUserNames } from '../../../src/main/core/reports/user-names.ts';
+import { waitFor } from '../../support/faults-harness.ts';
 import { createReportFixture, FROM, hashOf, TO, type ReportFixture } from './fixture.ts';
 
 // The detailed CSV is written by PostgreSQL's COPY (copy-csv.ts). It must be byte for byte the
@@ -139,9 +140,10 @@ describe('the detailed CSV from COPY', () => {
     });
     await expect(writing).rejects.toThrow(/abort/i);
     expect(performance.now() - started).toBeLessThan(5_000);
-    const { rows } = await sql<{ n: number }>`
-      SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cogniforce-analytics-export'`.execute(fx.harness.db);
-    expect(rows[0]!.n).toBe(0);
+    // The client has said goodbye; the server's backend leaves pg_stat_activity a moment later.
+    const exportSessions = async (): Promise<number> =>
+      (await sql<{ n: number }>`SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'cogniforce-analytics-export'`.execute(fx.harness.db)).rows[0]!.n;
+    await waitFor('the export session to end', async () => (await exportSessions()) === 0, 5_000);
   });
 
   test.each([
