@@ -136,6 +136,7 @@ describe('the detailed CSV from COPY', () => {
     const writing = writeDetailedCsv(url, { from: FROM, to: TO, userHash: null }, { hashes: [], names }, file, {
       bom: false,
       signal: controller.signal,
+      progressEvery: 1,
       onRecords: (n) => n > 0 && controller.abort(),
     });
     await expect(writing).rejects.toThrow(/abort/i);

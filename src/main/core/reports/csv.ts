@@ -107,14 +107,10 @@ export async function exportDetailedCsv(job: CsvJob): Promise<CsvWriteResult> {
   job.progress({ phase: 'preparing', rows: 0, total: null, bytes: 0 });
   const scope = await detailedScope(url, filter);
   const names = await resolveUserNames(context, scope.userHashes);
-  let reported = 0;
   return writeDetailedCsv(url, filter, { hashes: scope.userHashes, names }, job.file, {
     bom: job.bom,
     signal: job.signal,
-    onRecords: (n, bytes) => {
-      if (n - reported < 10_000 && n !== scope.rows) return;
-      reported = n;
-      job.progress({ phase: 'writing', rows: n, total: scope.rows, bytes });
-    },
+    progressEvery: 10_000,
+    onRecords: (n, bytes) => job.progress({ phase: 'writing', rows: n, total: scope.rows, bytes }),
   });
 }
