@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { TZDate } from '@date-fns/tz';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { createAppContext, type AppContext } from '../../../src/main/core/app/context.ts';
 import { runRange } from '../../../src/main/core/app/operations.ts';
@@ -125,7 +126,13 @@ describe('the scheduler drives the real pipeline', () => {
   test('a manual run in progress in this process makes the scheduled attempt wait, not overlap', async () => {
     const clock = new FakeClock(budapest(2026, 5, 13, 8));
     const scheduler = createAppScheduler(context, { clock, maxSleepMs: 60_000 });
-    // A backfill started by a person holds the lock while the scheduler's catch-up fires.
+    // A backfill started by a person holds the lock while the scheduler's catch-up fires. Its
+    // first write waits behind a SHARE lock the test holds (reads go on), so it is still
+    // running when the catch-up tries, however fast the machine is.
+    const blocker = new pg.Client({ connectionString: analyticsUrl });
+    await blocker.connect();
+    await blocker.query('BEGIN');
+    await blocker.query('LOCK TABLE conversation_analysis IN SHARE MODE');
     let release!: () => void;
     const gate = new Promise<void>((resolve) => (release = resolve));
     const manual = runRange(
@@ -141,6 +148,8 @@ describe('the scheduler drives the real pipeline', () => {
       },
     );
     await gate;
+    await blocker.query('ROLLBACK');
+    await blocker.end();
     const result = await manual;
     expect(result.status).toBe('completed');
     expect(scheduler.status().history[0]).toMatchObject({ reason: 'catch-up', outcome: 'locked' });
