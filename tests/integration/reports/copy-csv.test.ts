@@ -6,7 +6,7 @@ import { sql } from 'kysely';
 import fc from 'fast-check';
 import { stringify } from 'csv-stringify/sync';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
-import { CsvRecordEnds } from '../../../src/main/core/reports/copy-csv.ts';
+import { CsvRecordEnds, prepareCsvSession } from '../../../src/main/core/reports/copy-csv.ts';
 import { DETAILED_HEADER, detailedSelect, writeDetailedCsv } from '../../../src/main/core/reports/conversation-stream.ts';
 import { writeCsv } from '../../../src/main/core/reports/csv-writer.ts';
 import { exportReport } from '../../../src/main/core/reports/index.ts';
@@ -115,8 +115,9 @@ describe('the detailed CSV from COPY', () => {
     const { url } = await context.analytics();
     const client = await connectExportClient(url);
     try {
+      await prepareCsvSession(client);
       await client.query('CREATE TEMPORARY TABLE export_user_names (hash text PRIMARY KEY, cell text NOT NULL)');
-      const { rows } = await client.query<(string | null)[]>({ text: detailedSelect(client, filter), rowMode: 'array' });
+      const { rows } = await client.query<(string | null)[]>({ text: detailedSelect(client, filter, 'text'), rowMode: 'array' });
       const names = await resolveUserNames(context, rows.map((r) => r[DETAILED_HEADER.indexOf('user_hash')]!));
       const user = DETAILED_HEADER.indexOf('user');
       for (const row of rows) row[user] = names.name(row[DETAILED_HEADER.indexOf('user_hash')]!) ?? row[user]!;
@@ -125,6 +126,24 @@ describe('the detailed CSV from COPY', () => {
       await client.end();
     }
   }
+
+  test('dates and instants are ISO whatever DateStyle the database gives new sessions', async () => {
+    const context = await fx.context();
+    const iso = path.join(fx.dir, 'datestyle-iso.csv');
+    await exportReport(context, { kind: 'detailed', from: FROM, to: TO, out: iso });
+    const database = (await sql<{ name: string }>`SELECT current_database() AS name`.execute(fx.harness.db)).rows[0]!.name;
+    for (const style of ['SQL, DMY', 'German', 'Postgres, MDY']) {
+      await sql.raw(`ALTER DATABASE "${database}" SET DateStyle = '${style}'`).execute(fx.harness.db);
+      try {
+        const file = path.join(fx.dir, `datestyle-${style.replace(/\W+/g, '-')}.csv`);
+        await exportReport(context, { kind: 'detailed', from: FROM, to: TO, out: file });
+        expect(fs.readFileSync(file).equals(fs.readFileSync(iso)), style).toBe(true);
+      } finally {
+        await sql.raw(`ALTER DATABASE "${database}" RESET DateStyle`).execute(fx.harness.db);
+      }
+    }
+    expect(fs.readFileSync(iso, 'utf8')).toMatch(/\r\n[^,]*,\d{4}-\d{2}-\d{2},[0-9a-f]+,[^\r]*?,\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z,/);
+  });
 
   test('a cancel in the middle of the COPY rejects at once and closes the export connection', async () => {
     const context = await fx.context();

@@ -114,7 +114,8 @@ describe('detailed CSV', () => {
     const { rows: db } = await sql<Record<string, unknown>>`
       SELECT conversation_id, analysis_date::text AS date, user_id_hash, message_count, active_duration_minutes, engaged_duration_minutes,
         idle_time_minutes, manual_time_low, manual_time_most_likely, manual_time_high, time_saved_minutes, time_saved_engaged_minutes,
-        confidence_level, estimate_source, model, work_related, task_completed, input_tokens, cost_usd
+        confidence_level, estimate_source, model, work_related, task_completed, input_tokens, cost_usd,
+        floor(extract(epoch FROM first_message_at))::float8 AS first_epoch, floor(extract(epoch FROM last_message_at))::float8 AS last_epoch
       FROM conversation_analysis ORDER BY analysis_date, conversation_id`.execute(fx.harness.db);
     expect(result.rows).toBe(db.length);
     expect(rows.map((r) => r.conversation_id)).toEqual(db.map((r) => r.conversation_id));
@@ -139,6 +140,9 @@ describe('detailed CSV', () => {
         estimator_input_tokens: String(r.input_tokens),
       });
       expect(Number(rows[i]!.estimate_cost_usd)).toBe(Number(r.cost_usd));
+      // The instants to the second, in UTC, as the stored ones.
+      expect(rows[i]!.first_message_at_utc).toBe(new Date(Number(r.first_epoch) * 1000).toISOString().replace('.000Z', 'Z'));
+      expect(rows[i]!.last_message_at_utc).toBe(new Date(Number(r.last_epoch) * 1000).toISOString().replace('.000Z', 'Z'));
     }
     const first = rows[0]!;
     expect(first.first_message_at_utc).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/);

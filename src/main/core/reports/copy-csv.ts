@@ -29,9 +29,12 @@ const CSV_CELL_FUNCTION = `
     END
   $$`;
 
-/** Prepares `client`'s session for csvCell(): call once before the COPY. */
+/** Prepares `client`'s session for csvCell() and for dates as cells: call once before the COPY. */
 export async function prepareCsvSession(client: pg.Client): Promise<void> {
   await client.query(CSV_CELL_FUNCTION);
+  // Dates and timestamps are written by their own output functions, which follow DateStyle:
+  // ISO whatever the server's or the role's default.
+  await client.query(`SET DateStyle = 'ISO, YMD'`);
 }
 
 /** The SQL of one CSV cell from a text expression. */

@@ -1,8 +1,7 @@
-import { sql } from 'kysely';
 import type { AppContext } from '../app/context.ts';
-import { dailyTrend, summaryStats } from '../store/queries.ts';
+import { countConversations, dailyTrend, periodUserHashes, summaryStats } from '../store/queries.ts';
 import { writeCsv, type CsvRecord, type CsvWriteResult } from './csv-writer.ts';
-import { detailedScope, writeDetailedCsv } from './conversation-stream.ts';
+import { writeDetailedCsv } from './conversation-stream.ts';
 import { DAILY_HEADER, DAILY_USER_HASH_INDEX, DAILY_USER_INDEX, streamDailyRows } from './daily-rows.ts';
 import { hours2, money, percent, round1, savedRangeMinutes } from './figures.ts';
 import type { TextRow } from './pg-stream.ts';
@@ -85,11 +84,8 @@ export async function exportDailyCsv(job: CsvJob): Promise<CsvWriteResult> {
   const { context, request } = job;
   const { db, url } = await context.analytics();
   job.progress({ phase: 'preparing', rows: 0, total: null, bytes: 0 });
-  const { rows: users } = await sql<{ user_hash: string }>`
-    SELECT DISTINCT user_id_hash AS user_hash FROM daily_aggregates
-    WHERE analysis_date BETWEEN ${request.from}::date AND ${request.to}::date AND user_id_hash IS NOT NULL
-      ${request.userHash ? sql`AND user_id_hash = ${request.userHash}` : sql``}`.execute(db);
-  const names = await resolveUserNames(context, request.userHash ? [request.userHash] : users.map((u) => u.user_hash));
+  const users = await periodUserHashes(db, request);
+  const names = await resolveUserNames(context, request.userHash ? [request.userHash] : users);
   const rows = streamDailyRows(url, { from: request.from, to: request.to, userHash: request.userHash ?? null });
   return writeCsv(job.file, {
     header: DAILY_HEADER,
@@ -102,15 +98,18 @@ export async function exportDailyCsv(job: CsvJob): Promise<CsvWriteResult> {
 
 export async function exportDetailedCsv(job: CsvJob): Promise<CsvWriteResult> {
   const { context, request } = job;
-  const { url } = await context.analytics();
+  const { db, url } = await context.analytics();
   const filter = { ...request.filters, from: request.from, to: request.to, userHash: request.userHash ?? null };
   job.progress({ phase: 'preparing', rows: 0, total: null, bytes: 0 });
-  const scope = await detailedScope(url, filter);
-  const names = await resolveUserNames(context, scope.userHashes);
-  return writeDetailedCsv(url, filter, { hashes: scope.userHashes, names }, job.file, {
+  // Both from daily_aggregates for a period (and user) filter: counting a million rows and
+  // collecting their users took longer than a tenth of the export. With other filters the users
+  // are those of the period, a superset: names nobody in the file needs cost nothing.
+  const [total, userHashes] = await Promise.all([countConversations(db, filter), periodUserHashes(db, filter)]);
+  const names = await resolveUserNames(context, userHashes);
+  return writeDetailedCsv(url, filter, { hashes: userHashes, names }, job.file, {
     bom: job.bom,
     signal: job.signal,
     progressEvery: 10_000,
-    onRecords: (n, bytes) => job.progress({ phase: 'writing', rows: n, total: scope.rows, bytes }),
+    onRecords: (n, bytes) => job.progress({ phase: 'writing', rows: n, total, bytes }),
   });
 }

@@ -525,7 +525,7 @@ function toListRow(r: ListRaw): ConversationListRow {
  * daily_aggregates, whose conversation_count is rebuilt from these rows in the same transaction
  * that writes them: exact, and a year costs 365 rows instead of every conversation of it.
  */
-async function countConversations(db: Kysely<Database>, filter: ConversationFilter): Promise<number> {
+export async function countConversations(db: Kysely<Database>, filter: ConversationFilter): Promise<number> {
   const periodOnly =
     !filter.category && !filter.source && (filter.minConfidence ?? null) === null && (filter.workRelated ?? null) === null && (filter.taskCompleted ?? null) === null;
   if (periodOnly) {
@@ -537,6 +537,19 @@ async function countConversations(db: Kysely<Database>, filter: ConversationFilt
   }
   const count = await applyConversationFilter(db.selectFrom('conversation_analysis').select((eb) => eb.fn.countAll<number>().as('n')), filter).executeTakeFirstOrThrow();
   return Number(count.n);
+}
+
+/**
+ * The users with conversations in the period (one user when the filter names one), from the
+ * per-user rows of daily_aggregates: a day's row per user instead of every conversation.
+ */
+export async function periodUserHashes(db: Kysely<Database>, filter: PeriodFilter): Promise<string[]> {
+  const { from, to } = period(filter);
+  const { rows } = await sql<{ user_hash: string }>`
+    SELECT DISTINCT user_id_hash AS user_hash FROM daily_aggregates
+    WHERE analysis_date BETWEEN ${from}::date AND ${to}::date AND user_id_hash IS NOT NULL
+      ${filter.userHash ? sql`AND user_id_hash = ${filter.userHash}` : sql``}`.execute(db);
+  return rows.map((r) => r.user_hash);
 }
 
 /** One page of the conversations table (server-side sorting, filtering and paging) and the total. */
