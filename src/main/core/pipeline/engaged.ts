@@ -32,35 +32,71 @@ export interface TextSegment {
 }
 
 const FENCE_RE = /^ {0,3}(`{3,}|~{3,})\s*([^\s`]*)/;
+const BACKTICK = 0x60;
+const TILDE = 0x7e;
+const SPACE = 0x20;
+
+/** The fence that `line` (from `start` to `end` in `text`) opens or closes, if it is one. */
+function fenceAt(text: string, start: number, end: number): RegExpExecArray | null {
+  // Up to three spaces, then ``` or ~~~: checked on the character codes first, so the lines
+  // of a long paste are neither cut out nor matched.
+  let i = start;
+  while (i < end && i - start < 3 && text.charCodeAt(i) === SPACE) i++;
+  const mark = text.charCodeAt(i);
+  if ((mark !== BACKTICK && mark !== TILDE) || text.charCodeAt(i + 1) !== mark || text.charCodeAt(i + 2) !== mark) return null;
+  return FENCE_RE.exec(text.slice(start, end));
+}
 
 /**
  * Splits markdown into prose and fenced code blocks (``` or ~~~). An unclosed fence runs to
- * the end of the text, as in CommonMark. Line-based and linear in the text length.
+ * the end of the text, as in CommonMark. One scan for line ends; a segment is a slice of the
+ * text (its lines are consecutive), so a pasted megabyte is neither split into lines nor
+ * joined again — it was a large share of an ingest's garbage.
  */
 export function splitFences(text: string): TextSegment[] {
   const segments: TextSegment[] = [];
-  const lines = text.split('\n');
-  let buffer: string[] = [];
+  if (!text.includes('```') && !text.includes('~~~')) {
+    if (text.trim() !== '') segments.push({ kind: 'prose', text, lang: '' });
+    return segments;
+  }
+  // The buffered lines run from bufferStart to bufferEnd (no line yet: bufferStart === -1).
+  let bufferStart = -1;
+  let bufferEnd = 0;
   let fence: { marker: string; lang: string } | null = null;
   const flush = (kind: 'prose' | 'code', lang: string): void => {
-    if (buffer.length > 0 || kind === 'code') segments.push({ kind, text: buffer.join('\n'), lang });
-    buffer = [];
+    const body = bufferStart === -1 ? '' : text.slice(bufferStart, bufferEnd);
+    if (kind === 'code' || (bufferStart !== -1 && body.trim() !== '')) segments.push({ kind, text: body, lang });
+    bufferStart = -1;
   };
-  for (const line of lines) {
-    const m = FENCE_RE.exec(line);
-    if (fence === null) {
-      if (m) {
-        flush('prose', '');
-        fence = { marker: m[1] ?? '```', lang: (m[2] ?? '').toLowerCase() };
-      } else buffer.push(line);
-    } else if (m && (m[1] ?? '').startsWith(fence.marker[0] ?? '`') && (m[1] ?? '').length >= fence.marker.length && (m[2] ?? '') === '') {
+  for (let start = 0; start <= text.length; ) {
+    const newline = text.indexOf('\n', start);
+    const end = newline === -1 ? text.length : newline;
+    const m = fenceAt(text, start, end);
+    const opening = fence === null && m !== null;
+    const closing = fence !== null && m !== null && (m[1] ?? '').startsWith(fence.marker[0] ?? '`') && (m[1] ?? '').length >= fence.marker.length && (m[2] ?? '') === '';
+    if (opening) {
+      flush('prose', '');
+      fence = { marker: m[1] ?? '```', lang: (m[2] ?? '').toLowerCase() };
+    } else if (closing && fence !== null) {
       flush('code', fence.lang);
       fence = null;
-    } else buffer.push(line);
+    } else {
+      if (bufferStart === -1) bufferStart = start;
+      bufferEnd = end;
+    }
+    if (newline === -1) break;
+    start = newline + 1;
   }
   if (fence !== null) flush('code', fence.lang);
   else flush('prose', '');
-  return segments.filter((s) => s.kind === 'code' || s.text.trim() !== '');
+  return segments;
+}
+
+/** Lines of `text` (a final line without a newline counts; '' is one line, as split gives). */
+export function countLines(text: string): number {
+  let lines = 1;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) lines++;
+  return lines;
 }
 
 const LETTER_OR_DIGIT = /[\p{L}\p{N}]/u;
@@ -183,7 +219,7 @@ export function splitWords(text: string, detectPaste: boolean): WordSplit {
   let normalWords = 0;
   let skimWords = 0;
   const segments = splitFences(text);
-  const totalLines = text.split('\n').length;
+  const totalLines = countLines(text);
   const bulk = detectPaste && (totalLines > 40 || countWords(text) > 800);
   let firstParagraph = true;
   for (const segment of segments) {
