@@ -1,3 +1,5 @@
+import { createHash } from 'node:crypto';
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { contentFingerprint } from '../../../src/main/core/pipeline/fingerprint.ts';
 import { PROCESSING_VERSION } from '../../../src/main/core/pipeline/version.ts';
@@ -82,5 +84,33 @@ describe('contentFingerprint', () => {
     (b.messages[0] as { text: string }).text = 'a';
     (b.messages[1] as { text: string }).text = 'bc';
     expect(contentFingerprint(a, PROCESSING_VERSION)).not.toBe(contentFingerprint(b, PROCESSING_VERSION));
+  });
+
+  // Stored fingerprints decide which conversations a run skips: the chunked hashing of long
+  // texts must give the very bytes the whole-line JSON gave, or every chat is analysed again.
+  it('equals the whole-line JSON hash for long texts, surrogate pairs cut at chunk edges included', () => {
+    const wholeLine = (c: NormalisedConversation): string => {
+      const hash = createHash('sha256');
+      const line = (value: unknown): void => void hash.update(`${JSON.stringify(value)}\n`);
+      line(['cogniforce-fingerprint', 1, PROCESSING_VERSION]);
+      line(['conversation', c.id, c.userId]);
+      const messages = [...c.messages].sort((a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      for (const m of messages) line(['message', m.id, m.parentId, m.role, m.timestamp, m.model, m.inputTokens, m.outputTokens, [...m.attachments].sort(), m.onActiveBranch, m.text]);
+      line(['active', c.activeBranch]);
+      line(['attachments', Object.entries(c.attachments).filter(([, n]) => (n ?? 0) > 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))]);
+      return hash.digest('hex');
+    };
+    const pieces = ['a', '"', '\\', '\n', '\u0000', '\u001f', 'é', '😀', '\ud83d', '\ude00', '\u2028'];
+    fc.assert(
+      fc.property(fc.integer({ min: 32_760, max: 100_000 }), fc.array(fc.constantFrom(...pieces), { minLength: 1, maxLength: 40 }), (length, tail) => {
+        // A pair straddling each 32,768-character edge somewhere in the text, then odd pieces.
+        const text = ('x'.repeat(32_767) + '😀').repeat(Math.ceil(length / 32_769)).slice(0, length) + tail.join('');
+        const c = base();
+        byId(c, 'a1').text = text;
+        expect(contentFingerprint(c, PROCESSING_VERSION)).toBe(wholeLine(c));
+      }),
+      { numRuns: 60 },
+    );
+    expect(contentFingerprint(base(), PROCESSING_VERSION)).toBe(wholeLine(base()));
   });
 });

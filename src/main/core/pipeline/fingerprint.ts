@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, type Hash } from 'node:crypto';
 import type { NormalisedConversation } from '../source/types.ts';
 
 // Content fingerprint: sha256 over everything that can change a conversation's analysis, plus
@@ -12,6 +12,31 @@ import type { NormalisedConversation } from '../source/types.ts';
 // does not matter. Each record is length-safe JSON, so no two inputs can concatenate to the
 // same byte stream.
 
+/** Characters of a message text escaped and hashed at a time (see hashJsonString). */
+const TEXT_CHUNK = 32_768;
+
+/**
+ * Hashes JSON.stringify(text) — the same bytes — a chunk at a time, so a pasted megabyte is not
+ * copied whole into its escaped form (a large object for the collector, for every long message).
+ * A chunk never ends between the halves of a surrogate pair: JSON.stringify escapes a lone half.
+ */
+function hashJsonString(hash: Hash, text: string): void {
+  if (text.length <= TEXT_CHUNK) {
+    hash.update(JSON.stringify(text));
+    return;
+  }
+  hash.update('"');
+  for (let start = 0; start < text.length; ) {
+    let end = Math.min(text.length, start + TEXT_CHUNK);
+    const last = text.charCodeAt(end - 1);
+    if (end < text.length && last >= 0xd800 && last <= 0xdbff) end--;
+    const escaped = JSON.stringify(text.slice(start, end));
+    hash.update(escaped.slice(1, -1));
+    start = end;
+  }
+  hash.update('"');
+}
+
 export function contentFingerprint(conversation: NormalisedConversation, processingVersion: string): string {
   const hash = createHash('sha256');
   const line = (value: unknown): void => {
@@ -22,19 +47,12 @@ export function contentFingerprint(conversation: NormalisedConversation, process
   line(['conversation', conversation.id, conversation.userId]);
   const messages = [...conversation.messages].sort((a, b) => a.timestamp - b.timestamp || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const m of messages) {
-    line([
-      'message',
-      m.id,
-      m.parentId,
-      m.role,
-      m.timestamp,
-      m.model,
-      m.inputTokens,
-      m.outputTokens,
-      [...m.attachments].sort(),
-      m.onActiveBranch,
-      m.text,
-    ]);
+    // The line JSON.stringify([..., m.text]) would write, the text hashed on its own.
+    const fields = JSON.stringify(['message', m.id, m.parentId, m.role, m.timestamp, m.model, m.inputTokens, m.outputTokens, [...m.attachments].sort(), m.onActiveBranch]);
+    hash.update(fields.slice(0, -1));
+    hash.update(',');
+    hashJsonString(hash, m.text);
+    hash.update(']\n');
   }
   line(['active', conversation.activeBranch]);
   const attachments = Object.entries(conversation.attachments)
