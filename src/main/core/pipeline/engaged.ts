@@ -72,12 +72,10 @@ export function splitFences(text: string): TextSegment[] {
     const newline = text.indexOf('\n', start);
     const end = newline === -1 ? text.length : newline;
     const m = fenceAt(text, start, end);
-    const opening = fence === null && m !== null;
-    const closing = fence !== null && m !== null && (m[1] ?? '').startsWith(fence.marker[0] ?? '`') && (m[1] ?? '').length >= fence.marker.length && (m[2] ?? '') === '';
-    if (opening) {
+    if (m && fence === null) {
       flush('prose', '');
       fence = { marker: m[1] ?? '```', lang: (m[2] ?? '').toLowerCase() };
-    } else if (closing && fence !== null) {
+    } else if (m && fence !== null && (m[1] ?? '').startsWith(fence.marker[0] ?? '`') && (m[1] ?? '').length >= fence.marker.length && (m[2] ?? '') === '') {
       flush('code', fence.lang);
       fence = null;
     } else {

@@ -84,8 +84,9 @@ export async function exportDailyCsv(job: CsvJob): Promise<CsvWriteResult> {
   const { context, request } = job;
   const { db, url } = await context.analytics();
   job.progress({ phase: 'preparing', rows: 0, total: null, bytes: 0 });
-  const users = await periodUserHashes(db, request);
-  const names = await resolveUserNames(context, request.userHash ? [request.userHash] : users);
+  // One user's file names that user even on days without conversations.
+  const users = request.userHash ? [request.userHash] : await periodUserHashes(db, request);
+  const names = await resolveUserNames(context, users);
   const rows = streamDailyRows(url, { from: request.from, to: request.to, userHash: request.userHash ?? null });
   return writeCsv(job.file, {
     header: DAILY_HEADER,
