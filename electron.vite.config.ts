@@ -7,7 +7,10 @@ import react from '@vitejs/plugin-react';
 export default defineConfig({
   main: {
     build: {
-      rollupOptions: { input: { index: resolve('src/main/index.ts') } },
+      rollupOptions: {
+        // The analysis worker is a thread entry of its own; analysis-pool.ts finds it beside index.js.
+        input: { index: resolve('src/main/index.ts'), 'analysis-worker': resolve('src/main/core/pipeline/analysis-worker.ts') },
+      },
     },
   },
   preload: {

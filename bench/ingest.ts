@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs, promisify } from 'node:util';
 import { defaultSettings } from '../src/main/core/config/settings.ts';
 import { createHeuristicEstimator } from '../src/main/core/llm/heuristic.ts';
+import { createAnalysisPool } from '../src/main/core/pipeline/analysis-pool.ts';
 import { runPipeline } from '../src/main/core/pipeline/run.ts';
 import { openSource } from '../src/main/core/source/open.ts';
 import { CHAT_FIELDS } from '../src/main/core/source/shape.ts';
@@ -35,6 +36,9 @@ export interface IngestFigures {
   conversationsPerSecond: number;
   peakRssMb: number;
   startRssMb: number;
+  /** Worker threads the analysis ran in (0: inline), and workers lost on the way. */
+  analysisThreads: number;
+  workersLost: number;
 }
 
 export async function benchIngest(cache: BenchCache, fixture: SourceFixture, dialect: 'postgres' | 'sqlite'): Promise<Record<string, unknown>> {
@@ -85,10 +89,14 @@ async function child(): Promise<void> {
   await migrateToLatest(db);
   const source = await openSource(values.source);
   const started = performance.now();
+  // The pool the pipeline would start itself, made here so its threads and losses can be told.
+  let workersLost = 0;
+  const analysis = createAnalysisPool({ onWorkerLost: () => (workersLost += 1) });
   const result = await runPipeline(
     { from: values.from, to: values.to, force: false, trigger: 'cli' },
-    { db, analyticsUrl: values.analytics, source, estimator: createHeuristicEstimator(), salt: BENCH_SALT, settings, appVersion: 'bench' },
+    { db, analyticsUrl: values.analytics, source, estimator: createHeuristicEstimator(), salt: BENCH_SALT, settings, appVersion: 'bench', analysis },
   );
+  await analysis.close();
   const seconds = (performance.now() - started) / 1000;
   await source.close();
   await db.destroy();
@@ -101,6 +109,8 @@ async function child(): Promise<void> {
       conversationsPerSecond: Math.round(result.processed / seconds),
       peakRssMb: Math.round(process.resourceUsage().maxRSS / 1024),
       startRssMb,
+      analysisThreads: analysis.threads,
+      workersLost,
     } satisfies IngestFigures) + '\n',
   );
 }

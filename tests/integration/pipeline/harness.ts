@@ -3,6 +3,7 @@ import { defaultSettings, type Settings } from '../../../src/main/core/config/se
 import { createOpenAIEstimator } from '../../../src/main/core/llm/openai.ts';
 import { createHeuristicEstimator } from '../../../src/main/core/llm/heuristic.ts';
 import type { Estimator } from '../../../src/main/core/llm/types.ts';
+import type { AnalysisPool } from '../../../src/main/core/pipeline/analysis-pool.ts';
 import { runPipeline, type RunRequest, type RunResult } from '../../../src/main/core/pipeline/run.ts';
 import { openSource } from '../../../src/main/core/source/open.ts';
 import type { OpenWebUiChatRecord } from '../../../src/main/core/source/openwebui-writer.ts';
@@ -27,7 +28,10 @@ export interface Harness {
   /** Replaces the source's rows (a new database each time, like a later snapshot of the same install). */
   setChats(chats: OpenWebUiChatRecord[]): Promise<void>;
   estimator(kind?: 'llm' | 'heuristic'): Estimator;
-  run(request: Partial<RunRequest> & Pick<RunRequest, 'from' | 'to'>, options?: { estimator?: Estimator; salt?: string; signal?: AbortSignal }): Promise<RunResult>;
+  run(
+    request: Partial<RunRequest> & Pick<RunRequest, 'from' | 'to'>,
+    options?: { estimator?: Estimator; salt?: string; signal?: AbortSignal; analysis?: AnalysisPool },
+  ): Promise<RunResult>;
   close(): Promise<void>;
 }
 
@@ -89,6 +93,7 @@ export async function createHarness(
             settings,
             appVersion: 'test',
             signal: runOptions.signal,
+            analysis: runOptions.analysis,
           },
         );
       } finally {

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
 import { afterEach, describe, expect, test } from 'vitest';
-import { SaltMismatchError } from '../../../src/main/core/pipeline/run.ts';
+import { demoChats } from '../../../src/main/core/demo/dataset.ts';
+import { inlineAnalysis } from '../../../src/main/core/pipeline/analysis-pool.ts';
+import { SaltMismatchError, WORKER_POOL_MIN_CANDIDATES } from '../../../src/main/core/pipeline/run.ts';
 import { RunLockedError } from '../../../src/main/core/store/lock.ts';
 import { hashUserId } from '../../../src/main/core/store/hash.ts';
 import { ChatBuilder, chatRecord, linearChat, T0 } from '../../support/openwebui-fixture.ts';
@@ -269,5 +271,33 @@ describe('an estimator kept across runs (as the console keeps it)', () => {
     expect((await harness.run({ from: DAY, to: DAY, force: true }, { estimator })).llmRequests).toBe(3);
     const logged = await harness.db.selectFrom('processing_log').select(['total_llm_requests']).orderBy('id').execute();
     expect(logged.map((r) => r.total_llm_requests)).toEqual([3, 3]);
+  });
+});
+
+describe('analysis in worker threads', () => {
+  /** Every stored figure of every conversation, without what differs by run (ids, times). */
+  async function storedFigures(h: Harness): Promise<unknown[]> {
+    const { rows } = await sql<Record<string, unknown>>`
+      SELECT a.*, i.user_messages, i.assistant_messages, i.branch_count, i.models, i.avg_response_seconds, i.attachments
+      FROM conversation_analysis a JOIN conversation_insights i USING (conversation_id)
+      ORDER BY a.conversation_id`.execute(h.db);
+    return rows.map(({ id: _id, processed_at: _at, run_id: _run, ...figures }) => figures);
+  }
+
+  test('a backfill big enough for worker threads stores exactly what inline analysis stores', async () => {
+    const chats = [...demoChats({ chats: WORKER_POOL_MIN_CANDIDATES + 40, days: 20, seed: 11, now: Date.UTC(2026, 0, 31, 12), largeChatShare: 0.01 })];
+    harness = await createHarness(chats);
+    const range = { from: '2026-01-01', to: '2026-01-31' };
+    const inline = await harness.run(range, { estimator: harness.estimator('heuristic'), analysis: inlineAnalysis });
+    expect(inline.status).toBe('completed');
+    expect(inline.processed).toBeGreaterThan(WORKER_POOL_MIN_CANDIDATES);
+    const before = await storedFigures(harness);
+    const aggregatesBefore = await aggregateRows(harness.db);
+
+    // No pool given: the run starts its own for this many candidates.
+    const pooled = await harness.run({ ...range, force: true }, { estimator: harness.estimator('heuristic') });
+    expect(pooled).toMatchObject({ status: 'completed', processed: inline.processed, skipped: inline.skipped, failed: 0 });
+    expect(await storedFigures(harness)).toEqual(before);
+    expect(await aggregateRows(harness.db)).toEqual(aggregatesBefore);
   });
 });

@@ -1,13 +1,14 @@
 import { setMaxListeners } from 'node:events';
+import { setImmediate as setImmediatePromise } from 'node:timers/promises';
 import os from 'node:os';
 import type { Kysely } from 'kysely';
 import type { Settings } from '../config/settings.ts';
 import { EstimateError, type Estimate, type Estimator } from '../llm/types.ts';
 import type { NormalisedConversation, SourceReader, SourceRow } from '../source/types.ts';
-import { buildSummary } from './summary.ts';
-import { computeTiming, toMinutes } from './timing.ts';
+import { prefetch } from './prefetch.ts';
+import { createAnalysisPool, inlineAnalysis, type AnalysisPool } from './analysis-pool.ts';
+import { timingSettingsFrom, toMinutes } from './timing.ts';
 import { contentFingerprint } from './fingerprint.ts';
-import { conversationUsage } from './insights.ts';
 import { timeSaved } from './savings.ts';
 import { PROCESSING_VERSION } from './version.ts';
 import { dayBounds, localDateOf, type LocalDate } from '../time/days.ts';
@@ -28,6 +29,7 @@ import { finishRun, markInterruptedRuns, startRun, updateRunProgress } from '../
 import { tryAcquireRunLock, RunLockedError, type HeldRunLock, type RunLockHolder } from '../store/lock.ts';
 import { checkOrStoreSaltFingerprint, saltFingerprint } from '../store/salt.ts';
 import { hashUserId } from '../store/hash.ts';
+import { getLogger } from '../log/index.ts';
 
 // One run of the pipeline over a range of local days: select conversations whose last message
 // falls in the range, skip unchanged ones, time + summarise + estimate the rest, and store them
@@ -97,7 +99,19 @@ export interface RunDeps {
   signal?: AbortSignal;
   /** Rows per committed batch. */
   batchSize?: number;
+  /**
+   * Where conversations are analysed. Default: worker threads for a run with at least
+   * WORKER_POOL_MIN_CANDIDATES candidates (started and stopped by the run), else inline.
+   */
+  analysis?: AnalysisPool;
 }
+
+/** Below this many candidates starting worker threads (~0.2 s) costs more than it saves. */
+export const WORKER_POOL_MIN_CANDIDATES = 500;
+
+const log = getLogger('pipeline');
+
+const YIELD_EVERY_MS = 5;
 
 export class SaltMismatchError extends Error {
   constructor() {
@@ -320,6 +334,8 @@ async function processRange(context: RunContext): Promise<void> {
   const { counters } = outcome;
   const signal = context.stop.signal;
   const batchSize = deps.batchSize ?? 500;
+  // Rows looked up against stored fingerprints at a time: small, so little is held in memory.
+  const selectionBatch = Math.min(batchSize, 100);
   const maxConversations = settings.processing.maxConversations;
   const updatedSince = dayBounds(request.from, zone).start;
   const rangeEnd = dayBounds(request.to, zone).end;
@@ -421,12 +437,20 @@ async function processRange(context: RunContext): Promise<void> {
     if (retryIds.length > 0) {
       sources.push({ rows: () => deps.source.readConversations({ ids: retryIds, signal }), anyDay: true });
     }
+    // Reading and normalising are synchronous between the source's round trips; handing the
+    // event loop over every few milliseconds lets analysis results in and new work out, so the
+    // worker threads do not wait for a whole batch of rows to be read.
+    let lastYield = performance.now();
     for (const { rows, anyDay } of sources) {
       for await (const row of rows()) {
         if (signal.aborted) return;
+        if (performance.now() - lastYield >= YIELD_EVERY_MS) {
+          await setImmediatePromise();
+          lastYield = performance.now();
+        }
         const candidate = consider(row, anyDay);
         if (candidate) batch.push(candidate);
-        if (batch.length >= batchSize) yield* drain();
+        if (batch.length >= selectionBatch) yield* drain();
         if (pendingSkips.length >= batchSize) await recordSkips(deps.db, context.runId, pendingSkips.splice(0));
         progress('reading');
       }
@@ -435,15 +459,21 @@ async function processRange(context: RunContext): Promise<void> {
     if (pendingSkips.length > 0) await recordSkips(deps.db, context.runId, pendingSkips.splice(0));
   }
 
-  const source = selected();
-  const concurrency = deps.estimator.source === 'llm' ? Math.max(1, settings.llm.concurrency) : 1;
+  // Reading the next batch overlaps with analysing this one (in worker threads or awaiting the LLM).
+  const source = prefetch(selected(), 2 * selectionBatch);
+  const ownPool = !deps.analysis && (candidates ?? 0) >= WORKER_POOL_MIN_CANDIDATES;
+  const analysis =
+    deps.analysis ?? (ownPool ? createAnalysisPool({ onWorkerLost: (reason) => log.warn(`${reason}; its conversations are analysed in the main thread`) }) : inlineAnalysis);
+  // The LLM's concurrency is the user's setting; the heuristic keeps enough conversations in
+  // flight for every analysis thread to stay busy while this one reads.
+  const concurrency = deps.estimator.source === 'llm' ? Math.max(1, settings.llm.concurrency) : 16 * analysis.threads + 1;
   const worker = async (): Promise<void> => {
     for (;;) {
       const next = await source.next();
       if (next.done) return;
       const candidate = next.value;
       if (signal.aborted) return;
-      const analysed = await analyse(candidate, deps, settings, signal);
+      const analysed = await analyse(candidate, analysis, deps, settings, signal);
       if ('error' in analysed && analysed.error.code === 'config') {
         // A wrong key, model or base URL fails every estimate alike: stop once, say why, and
         // leave the conversations untouched for the next run.
@@ -476,8 +506,10 @@ async function processRange(context: RunContext): Promise<void> {
     // Close the source's cursor: a SQLite reader left mid-iteration cannot be closed, and that
     // error ("connection is busy") would replace the real reason for the failure.
     context.stop.abort();
-    await source.return(undefined).catch(() => undefined);
+    await source.return().catch(() => undefined);
     throw error;
+  } finally {
+    if (ownPool) await analysis.close();
   }
   progress('aggregating', true);
   await flush();
@@ -501,20 +533,14 @@ interface FailureRecord {
 
 async function analyse(
   candidate: Candidate,
+  analysis: AnalysisPool,
   deps: RunDeps,
   settings: Settings,
   signal: AbortSignal,
 ): Promise<{ record: AnalysisRecord; insight: InsightRecord } | { error: EstimateError }> {
   const { conversation } = candidate;
-  const p = settings.processing;
-  const timing = computeTiming(conversation.messages, {
-    idleThresholdSeconds: p.idleThresholdMinutes * 60,
-    typingWpm: p.typingWpm,
-    readingWpm: p.readingWpm,
-    skimmingWpm: p.skimmingWpm,
-  });
+  const { timing, summary, usage } = await analysis.analyse(conversation, timingSettingsFrom(settings.processing));
   const minutes = toMinutes(timing);
-  const summary = buildSummary(conversation, timing);
   let estimate: Estimate;
   try {
     estimate = await deps.estimator.estimate(summary, signal);
@@ -522,7 +548,6 @@ async function analyse(
     if (error instanceof EstimateError) return { error };
     return { error: new EstimateError(error instanceof Error ? error.message : String(error), 'server_error', 1) };
   }
-  const usage = conversationUsage(conversation);
   const record: AnalysisRecord = {
     conversationId: conversation.id,
     userIdHash: candidate.userHash,
