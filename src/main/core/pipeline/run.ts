@@ -503,12 +503,13 @@ async function processRange(context: RunContext): Promise<void> {
   try {
     await Promise.all(Array.from({ length: concurrency }, worker));
   } catch (error) {
-    // Close the source's cursor: a SQLite reader left mid-iteration cannot be closed, and that
-    // error ("connection is busy") would replace the real reason for the failure.
     context.stop.abort();
-    await source.return().catch(() => undefined);
     throw error;
   } finally {
+    // Consumers that stopped early (cancelled, failed) leave the read-ahead mid-iteration: end
+    // it and the source's cursor. A SQLite reader left mid-iteration cannot be closed, and that
+    // error ("connection is busy") would replace the real reason for the failure.
+    await source.return().catch(() => undefined);
     if (ownPool) await analysis.close();
   }
   progress('aggregating', true);
