@@ -1,3 +1,5 @@
+import { TZDate } from '@date-fns/tz';
+import { format } from 'date-fns';
 import { describe, expect, test } from 'vitest';
 import { addLocalDays, dayBounds, daysBetween, isLocalDate, localDateOf } from '../../../src/main/core/time/days.ts';
 import { nightlyRange } from '../../../src/main/core/pipeline/window.ts';
@@ -28,6 +30,29 @@ describe('local days', () => {
       expect(localDateOf(start, BUD)).toBe(date);
       expect(localDateOf(end - 1, BUD)).toBe(date);
       expect(localDateOf(end, BUD)).toBe(addLocalDays(date, 1));
+    }
+  });
+
+  test('the remembered last day gives what a fresh lookup gives, in time order or not, across DST nights', () => {
+    const fresh = (t: number, zone: string): string => format(new TZDate(t * 1000, zone), 'yyyy-MM-dd');
+    // Zones with DST at midnight (Santiago, Havana), half-hour (Lord Howe) and none (Kolkata).
+    const zones = [BUD, 'America/New_York', 'America/Santiago', 'America/Havana', 'Australia/Lord_Howe', 'Asia/Kolkata', 'UTC'];
+    let seed = 42;
+    const random = (): number => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const start = Date.UTC(2025, 0, 1) / 1000;
+    const span = 2 * 365 * 86_400;
+    for (const zone of zones) {
+      let t = start;
+      const sequential: number[] = [];
+      while (t < start + span) sequential.push((t += Math.floor(random() * 20_000)));
+      const shuffled = Array.from({ length: 1_000 }, () => start + Math.floor(random() * span));
+      for (const instant of [...sequential, ...shuffled]) {
+        if (localDateOf(instant, zone) !== fresh(instant, zone)) expect({ zone, instant, got: localDateOf(instant, zone) }).toEqual({ zone, instant, got: fresh(instant, zone) });
+      }
+      for (const date of ['2025-03-09', '2025-04-06', '2025-09-07', '2025-11-02', '2026-03-29', '2026-10-25']) {
+        const { start: s0, end } = dayBounds(date, zone);
+        for (const instant of [s0 - 1, s0, end - 1, end, s0 - 1]) expect(localDateOf(instant, zone)).toBe(fresh(instant, zone));
+      }
     }
   });
 

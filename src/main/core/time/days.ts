@@ -14,9 +14,20 @@ export function isLocalDate(value: string): value is LocalDate {
   return !Number.isNaN(parsed.getTime()) && format(parsed, 'yyyy-MM-dd') === value;
 }
 
+/** The last day looked up per zone, with its bounds: instants mostly come in time order. */
+const lastDayOf = new Map<string, { date: LocalDate; start: number; end: number }>();
+
 /** The local day (in `zone`) that contains the instant `epochSeconds`. */
 export function localDateOf(epochSeconds: number, zone: string): LocalDate {
-  return format(new TZDate(epochSeconds * 1000, zone), 'yyyy-MM-dd');
+  const last = lastDayOf.get(zone);
+  if (last && epochSeconds >= last.start && epochSeconds < last.end) return last.date;
+  const date = format(new TZDate(epochSeconds * 1000, zone), 'yyyy-MM-dd');
+  if (Number.isFinite(epochSeconds)) {
+    const bounds = dayBounds(date, zone);
+    // Kept only where the bounds agree with the lookup (odd zones' skipped days never do harm).
+    if (epochSeconds >= bounds.start && epochSeconds < bounds.end) lastDayOf.set(zone, { date, ...bounds });
+  }
+  return date;
 }
 
 /** [start, end) of a local day in epoch seconds; 23 or 25 hours long on DST nights. */
