@@ -8,6 +8,7 @@ import type { NormalisedConversation, SourceReader, SourceRow } from '../source/
 import { prefetch } from './prefetch.ts';
 import { createAnalysisPool, inlineAnalysis, type AnalysisPool } from './analysis-pool.ts';
 import { timingSettingsFrom, toMinutes } from './timing.ts';
+import type { TimingSettings } from './types.ts';
 import { contentFingerprint } from './fingerprint.ts';
 import { timeSaved } from './savings.ts';
 import { PROCESSING_VERSION } from './version.ts';
@@ -466,6 +467,7 @@ async function processRange(context: RunContext): Promise<void> {
     deps.analysis ?? (ownPool ? createAnalysisPool({ onWorkerLost: (reason) => log.warn(`${reason}; its conversations are analysed in the main thread`) }) : inlineAnalysis);
   // The LLM's concurrency is the user's setting; the heuristic keeps enough conversations in
   // flight for every analysis thread to stay busy while this one reads.
+  const timingSettings = timingSettingsFrom(settings.processing);
   const concurrency = deps.estimator.source === 'llm' ? Math.max(1, settings.llm.concurrency) : 16 * analysis.threads + 1;
   const worker = async (): Promise<void> => {
     for (;;) {
@@ -473,7 +475,7 @@ async function processRange(context: RunContext): Promise<void> {
       if (next.done) return;
       const candidate = next.value;
       if (signal.aborted) return;
-      const analysed = await analyse(candidate, analysis, deps, settings, signal);
+      const analysed = await analyse(candidate, analysis, timingSettings, deps, signal);
       if ('error' in analysed && analysed.error.code === 'config') {
         // A wrong key, model or base URL fails every estimate alike: stop once, say why, and
         // leave the conversations untouched for the next run.
@@ -535,12 +537,12 @@ interface FailureRecord {
 async function analyse(
   candidate: Candidate,
   analysis: AnalysisPool,
+  timingSettings: TimingSettings,
   deps: RunDeps,
-  settings: Settings,
   signal: AbortSignal,
 ): Promise<{ record: AnalysisRecord; insight: InsightRecord } | { error: EstimateError }> {
   const { conversation } = candidate;
-  const { timing, summary, usage } = await analysis.analyse(conversation, timingSettingsFrom(settings.processing));
+  const { timing, summary, usage } = await analysis.analyse(conversation, timingSettings);
   const minutes = toMinutes(timing);
   let estimate: Estimate;
   try {
