@@ -99,7 +99,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const { values, positionals } = parsed;
   const command = positionals[0];
   if (values.version) {
-    io.stdout(`${APP_VERSION}\n`);
+    // Which code answers: the build (out/main) or the TypeScript sources (bin/cogniforce-analytics.mjs).
+    const runsFrom = import.meta.url.endsWith('.ts') ? 'sources' : 'build';
+    io.stdout(values.json ? `${JSON.stringify({ version: APP_VERSION, runsFrom })}\n` : `${APP_VERSION}\n`);
     return EXIT.ok;
   }
   if (values.help || !command) {

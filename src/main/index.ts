@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { app, dialog, Notification } from 'electron';
 import { createAppContext, type AppContext } from './core/app/context.ts';
 import { userDataDir } from './core/config/load.ts';
-import { closeRuntime, createHandlers, createRuntime, type ConsoleRuntime } from './core/handlers.ts';
+import { closeRuntime, createHandlers, createRuntime, openAnalyticsInBackground, type ConsoleRuntime } from './core/handlers.ts';
 import { configureLogging, getLogger, logsDir } from './core/log/index.ts';
 import { exportReport, reportFileName } from './core/reports/index.ts';
 import { releaseSignalHooks } from './core/store/embedded.ts';
@@ -88,6 +88,7 @@ async function start(): Promise<void> {
   });
   runtime = rt;
   registerIpc(rt, createHandlers(rt), { rendererIndex: path.join(rendererDir, 'index.html'), devServerUrl });
+  openAnalyticsInBackground(rt);
 
   const settings = () => rt.contexts.current().settings;
   const showWindow = (page?: string): void => windows.show(page);

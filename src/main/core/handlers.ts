@@ -15,7 +15,7 @@ import { setupHandlers } from './handlers/setup.ts';
 // the loopback HTTP transport both serve it through `dispatch`, so validation and error shaping
 // are identical whichever way a call arrives.
 
-export { createRuntime, closeRuntime, type ConsoleRuntime, type PlatformHooks, type RuntimeOptions } from './handlers/runtime.ts';
+export { createRuntime, closeRuntime, openAnalyticsInBackground, type ConsoleRuntime, type PlatformHooks, type RuntimeOptions } from './handlers/runtime.ts';
 export { HandlerError, toPublicError } from './handlers/errors.ts';
 
 export function createHandlers(runtime: ConsoleRuntime): Handlers {

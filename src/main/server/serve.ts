@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../core/app/context.ts';
-import { closeRuntime, createHandlers, createRuntime, dispatch, type ConsoleRuntime, type RuntimeOptions } from '../core/handlers.ts';
+import { closeRuntime, createHandlers, createRuntime, dispatch, openAnalyticsInBackground, type ConsoleRuntime, type RuntimeOptions } from '../core/handlers.ts';
 import { DESKTOP_ONLY_CHANNELS, isChannel } from '../../shared/channels.ts';
 import type { Envelope, JobEvent } from '../../shared/types.ts';
 import { generateToken, hostAllowed, originAllowed, requestToken, SECURITY_HEADERS, tokenMatches } from './security.ts';
@@ -33,9 +33,10 @@ export interface RunningServer {
 const MAX_BODY_BYTES = 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 
-/** Where `npm run build` puts the renderer, relative to this file in the source tree. */
+/** Where `npm run build` puts the renderer: from this file in the sources, or from the built out/main. */
 export function defaultRendererDir(): string {
-  return fileURLToPath(new URL('../../../out/renderer/', import.meta.url));
+  const fromSources = import.meta.url.endsWith('.ts');
+  return fileURLToPath(new URL(fromSources ? '../../../out/renderer/' : '../renderer/', import.meta.url));
 }
 
 function sendJson(response: ServerResponse, status: number, body: Envelope<unknown>): void {
@@ -190,6 +191,7 @@ export async function startServer(context: AppContext, options: ServeOptions): P
     });
   });
   port = (server.address() as AddressInfo).port;
+  openAnalyticsInBackground(runtime);
 
   let closing: Promise<void> | null = null;
   return {

@@ -1,22 +1,25 @@
-import { lazy, Suspense, useCallback, useEffect, useMemo, useRef } from 'react';
+import { useCallback, useEffect, useMemo, useRef } from 'react';
 import { AppInfoCtx } from './lib/app-info.ts';
 import { href, navigate, useRoute } from './lib/router.ts';
 import { subscribe, transportKind } from './api.ts';
+import { lazyPage, usePage, type LazyPage } from './lib/lazy-page.tsx';
 import { useApi } from './lib/useApi.ts';
 import { ErrorMessage, Loading } from './components/Status.tsx';
 
 // The shell: navigation, the app facts every page needs, first-run setup when nothing is
 // configured yet, and pages loaded on demand (charts are only fetched with the dashboard).
 
-const Dashboard = lazy(() => import('./pages/Dashboard.tsx'));
-const Conversations = lazy(() => import('./pages/Conversations.tsx'));
-const Users = lazy(() => import('./pages/Users.tsx'));
-const Reports = lazy(() => import('./pages/Reports.tsx'));
-const Runs = lazy(() => import('./pages/Runs.tsx'));
-const Schedule = lazy(() => import('./pages/Schedule.tsx'));
-const Health = lazy(() => import('./pages/Health.tsx'));
-const Settings = lazy(() => import('./pages/Settings.tsx'));
-const Setup = lazy(() => import('./pages/Setup.tsx'));
+const PAGES: Record<string, LazyPage> = {
+  dashboard: lazyPage(() => import('./pages/Dashboard.tsx')),
+  conversations: lazyPage(() => import('./pages/Conversations.tsx')),
+  users: lazyPage(() => import('./pages/Users.tsx')),
+  reports: lazyPage(() => import('./pages/Reports.tsx')),
+  runs: lazyPage(() => import('./pages/Runs.tsx')),
+  schedule: lazyPage(() => import('./pages/Schedule.tsx')),
+  health: lazyPage(() => import('./pages/Health.tsx')),
+  settings: lazyPage(() => import('./pages/Settings.tsx')),
+  setup: lazyPage(() => import('./pages/Setup.tsx')),
+};
 
 const NAV = [
   { path: 'dashboard', label: 'Dashboard' },
@@ -42,26 +45,10 @@ const TITLES: Record<string, string> = {
 };
 
 function Page({ name }: { name: string }): React.JSX.Element {
-  switch (name) {
-    case 'conversations':
-      return <Conversations />;
-    case 'users':
-      return <Users />;
-    case 'reports':
-      return <Reports />;
-    case 'runs':
-      return <Runs />;
-    case 'schedule':
-      return <Schedule />;
-    case 'health':
-      return <Health />;
-    case 'settings':
-      return <Settings />;
-    case 'setup':
-      return <Setup />;
-    default:
-      return <Dashboard />;
-  }
+  const { Component, failed, retry } = usePage(PAGES[name] ?? PAGES.dashboard!);
+  if (Component) return <Component />;
+  if (failed) return <ErrorMessage message="This page could not be loaded. Check that the console is still running, then try again." onRetry={retry} />;
+  return <Loading />;
 }
 
 export default function App(): React.JSX.Element {
@@ -78,6 +65,11 @@ export default function App(): React.JSX.Element {
 
   useEffect(() => {
     document.title = `${TITLES[page] ?? 'Dashboard'} · Cogniforce Analytics`;
+  }, [page]);
+
+  // The page's code is fetched while the app facts are (before them, the address's own page).
+  useEffect(() => {
+    PAGES[page]?.load().catch(() => undefined);
   }, [page]);
 
   // The desktop menu, tray and notifications open a page (only the desktop sends it; in the
@@ -127,9 +119,7 @@ export default function App(): React.JSX.Element {
           </p>
         </header>
         <main id="main" ref={mainRef} tabIndex={-1}>
-          <Suspense fallback={<Loading />}>
-            <Page name={page} />
-          </Suspense>
+          <Page name={page} />
         </main>
       </div>
     </AppInfoCtx.Provider>

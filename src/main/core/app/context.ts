@@ -59,7 +59,11 @@ export async function createAppContext(options: ContextOptions = {}): Promise<Ap
     settings,
     secrets,
     analytics() {
-      analytics ??= openAnalytics(settings, secrets, dataDir, options.onLog);
+      // A failed open is forgotten, so the next call tries again (the server may be up by then).
+      analytics ??= openAnalytics(settings, secrets, dataDir, options.onLog).catch((error: unknown) => {
+        analytics = null;
+        throw error;
+      });
       return analytics;
     },
     async openSource() {

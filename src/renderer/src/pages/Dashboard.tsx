@@ -1,7 +1,7 @@
 import { useMemo } from 'react';
 import { activeIdleOption, categoriesOption, categoryLabel, modelsOption, topUsersOption, trendOption } from '../../../shared/charts/index.ts';
 import type { SummaryDto } from '../../../shared/types.ts';
-import Chart from '../components/Chart.tsx';
+import Chart from '../components/LazyChart.tsx';
 import { ExportButton } from '../components/Export.tsx';
 import { basisLabel, PeriodPicker, periodFromQuery, UserSelect, type Period } from '../components/Filters.tsx';
 import { Kpi } from '../components/Kpi.tsx';

@@ -1,0 +1,62 @@
+import { useEffect, useReducer, useState, type ComponentType } from 'react';
+
+// Pages loaded on demand, without Suspense: React 19 keeps a Suspense fallback on screen for up
+// to 300 ms before revealing what replaced it, so the first page's calls for its data went out
+// that much later than its code had arrived. Here the shell shows its own "Loading" until the
+// module is there and renders the page in the next update; it also fetches the address's page
+// ahead, alongside its first call.
+
+type PageModule = { default: ComponentType };
+
+export interface LazyPage {
+  /** The component once its module has arrived, else null. */
+  loaded(): ComponentType | null;
+  /** Fetches the module (once; again after a failure). */
+  load(): Promise<ComponentType>;
+}
+
+export function lazyPage(importModule: () => Promise<PageModule>): LazyPage {
+  let component: ComponentType | null = null;
+  let pending: Promise<ComponentType> | null = null;
+  return {
+    loaded: () => component,
+    load: () =>
+      (pending ??= importModule().then(
+        (module) => (component = module.default),
+        (error: unknown) => {
+          // A chunk that failed (the server went away) is fetched again on the next try.
+          pending = null;
+          throw error;
+        },
+      )),
+  };
+}
+
+export interface PageState {
+  Component: ComponentType | null;
+  failed: boolean;
+  retry: () => void;
+}
+
+/** The page's component when its module is there; fetches it when not. */
+export function usePage(page: LazyPage): PageState {
+  const [attempt, retry] = useReducer((n: number) => n + 1, 0);
+  const [, arrived] = useReducer((n: number) => n + 1, 0);
+  const [failedPage, setFailedPage] = useState<LazyPage | null>(null);
+  const Component = page.loaded();
+  useEffect(() => {
+    // The rendered value, not page.loaded(): the module may have arrived since this render
+    // (the shell fetches it ahead), and then only an update shows it.
+    if (Component) return;
+    let current = true;
+    setFailedPage(null);
+    page.load().then(
+      () => current && arrived(),
+      () => current && setFailedPage(page),
+    );
+    return () => {
+      current = false;
+    };
+  }, [page, attempt, Component]);
+  return { Component, failed: failedPage === page && !Component, retry };
+}
