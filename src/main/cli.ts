@@ -9,6 +9,7 @@ import { releaseSignalHooks } from './core/store/embedded.ts';
 import { RunLockedError } from './core/store/lock.ts';
 import { isLocalDate, type LocalDate } from './core/time/days.ts';
 import { APP_VERSION } from './core/version.ts';
+import { runsFromSources } from './core/runs-from.ts';
 import { createProgressPrinter } from './cli/progress.ts';
 import { formatRunResult, formatStats, formatHealth } from './cli/format.ts';
 import type { RunResult } from './core/pipeline/run.ts';
@@ -100,7 +101,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
   const command = positionals[0];
   if (values.version) {
     // Which code answers: the build (out/main) or the TypeScript sources (bin/cogniforce-analytics.mjs).
-    const runsFrom = import.meta.url.endsWith('.ts') ? 'sources' : 'build';
+    const runsFrom = runsFromSources(import.meta.url) ? 'sources' : 'build';
     io.stdout(values.json ? `${JSON.stringify({ version: APP_VERSION, runsFrom })}\n` : `${APP_VERSION}\n`);
     return EXIT.ok;
   }

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AppContext } from '../core/app/context.ts';
+import { runsFromSources } from '../core/runs-from.ts';
 import { closeRuntime, createHandlers, createRuntime, dispatch, openAnalyticsInBackground, type ConsoleRuntime, type RuntimeOptions } from '../core/handlers.ts';
 import { DESKTOP_ONLY_CHANNELS, isChannel } from '../../shared/channels.ts';
 import type { Envelope, JobEvent } from '../../shared/types.ts';
@@ -35,8 +36,7 @@ const HEARTBEAT_MS = 15_000;
 
 /** Where `npm run build` puts the renderer: from this file in the sources, or from the built out/main. */
 export function defaultRendererDir(): string {
-  const fromSources = import.meta.url.endsWith('.ts');
-  return fileURLToPath(new URL(fromSources ? '../../../out/renderer/' : '../renderer/', import.meta.url));
+  return fileURLToPath(new URL(runsFromSources(import.meta.url) ? '../../../out/renderer/' : '../renderer/', import.meta.url));
 }
 
 function sendJson(response: ServerResponse, status: number, body: Envelope<unknown>): void {

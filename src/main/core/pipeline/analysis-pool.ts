@@ -1,6 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { runsFromSources } from '../runs-from.ts';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { NormalisedConversation } from '../source/types.ts';
 import { analyseConversation, type ConversationAnalysis } from './analysis.ts';
@@ -45,7 +46,7 @@ export interface WorkerEntry {
  * builds it as a second entry).
  */
 export function defaultWorkerEntry(): WorkerEntry {
-  const typescript = import.meta.url.endsWith('.ts');
+  const typescript = runsFromSources(import.meta.url);
   return { file: fileURLToPath(new URL(typescript ? './analysis-worker.ts' : './analysis-worker.js', import.meta.url)), typescript };
 }
 

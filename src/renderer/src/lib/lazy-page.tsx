@@ -40,23 +40,23 @@ export interface PageState {
 
 /** The page's component when its module is there; fetches it when not. */
 export function usePage(page: LazyPage): PageState {
-  const [attempt, retry] = useReducer((n: number) => n + 1, 0);
-  const [, arrived] = useReducer((n: number) => n + 1, 0);
-  const [failedPage, setFailedPage] = useState<LazyPage | null>(null);
+  // One counter: bumped when the module arrives (to render it) or on retry (to fetch again).
+  const [updates, update] = useReducer((n: number) => n + 1, 0);
+  // Which page failed at which update: a retry (the next update) clears it without a setState here.
+  const [failure, setFailure] = useState<{ page: LazyPage; at: number } | null>(null);
   const Component = page.loaded();
   useEffect(() => {
     // The rendered value, not page.loaded(): the module may have arrived since this render
     // (the shell fetches it ahead), and then only an update shows it.
     if (Component) return;
     let current = true;
-    setFailedPage(null);
     page.load().then(
-      () => current && arrived(),
-      () => current && setFailedPage(page),
+      () => current && update(),
+      () => current && setFailure({ page, at: updates }),
     );
     return () => {
       current = false;
     };
-  }, [page, attempt, Component]);
-  return { Component, failed: failedPage === page && !Component, retry };
+  }, [page, updates, Component]);
+  return { Component, failed: failure?.page === page && failure.at === updates && !Component, retry: update };
 }
