@@ -83,6 +83,7 @@ describe('the bin', () => {
     expect(built).toEqual({ version: sources.version, runsFrom: 'build' });
   });
 
+  // Without a built renderer serve refuses to start; CI builds first (builtFresh above throws otherwise).
   test.skipIf(!fs.existsSync(RENDERER_INDEX))('serve from the sources finds the console and answers calls', async () => {
     const served = await serveOnce(FROM_SOURCES);
     expect(served.page).toContain('<div id="root">');
