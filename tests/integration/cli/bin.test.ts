@@ -88,11 +88,13 @@ describe('the bin', () => {
     const served = await serveOnce(FROM_SOURCES);
     expect(served.page).toContain('<div id="root">');
     expect(served.info.ok).toBe(true);
+    expect(served.exitCode).toBe(0);
   });
 
   test.skipIf(!builtFresh)('serve from the build finds the console and answers calls', async () => {
     const served = await serveOnce();
     expect(served.page).toContain('<div id="root">');
     expect(served.info.ok).toBe(true);
+    expect(served.exitCode).toBe(0);
   });
 });
