@@ -27,8 +27,19 @@ test.beforeAll(async () => {
 
 test('dashboard figures equal the database', async ({ page }, testInfo) => {
   const today = (await api('app.info', {})).display.today;
+  // Nothing the page asks for may fail.
+  const failed: string[] = [];
+  page.on('response', (response) => {
+    if (response.status() >= 400) failed.push(`${response.status()} ${response.url()}`);
+  });
   await openConsole(page, 'dashboard');
   await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
+  // The page names its icon (without one, browsers ask for /favicon.ico, which is not there).
+  await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', /icon-.*\.svg$/);
+  const icon = await page.locator('link[rel="icon"]').evaluate((link: HTMLLinkElement) => link.href);
+  const iconResponse = await page.request.get(icon);
+  expect(iconResponse.status()).toBe(200);
+  expect(iconResponse.headers()['content-type']).toContain('image/svg+xml');
 
   // Default period: the last 30 days.
   const month = await totals(shiftDay(today, -29), today);
@@ -38,6 +49,7 @@ test('dashboard figures equal the database', async ({ page }, testInfo) => {
   await expect(page.getByTestId('kpi-time-saved')).toContainText('Time saved (engaged time)');
   await expect(page.getByTestId('kpi-time-saved-other')).toHaveText(hours(month.active));
   await expect(page.locator('canvas').first()).toBeVisible();
+  expect(failed).toEqual([]);
   await screenshot(page, '02-dashboard', testInfo);
   await expectAccessible(page, 'dashboard', testInfo);
   // The OS dark theme is followed, charts included, with readable contrast.
