@@ -35,9 +35,9 @@ test('dashboard figures equal the database', async ({ page }, testInfo) => {
   await openConsole(page, 'dashboard');
   await expect(page.getByRole('heading', { name: 'Dashboard', level: 1 })).toBeVisible();
   // The page names its icon (without one, browsers ask for /favicon.ico, which is not there).
-  await expect(page.locator('link[rel="icon"]')).toHaveAttribute('href', /icon-.*\.svg$/);
-  const icon = await page.locator('link[rel="icon"]').evaluate((link: HTMLLinkElement) => link.href);
-  const iconResponse = await page.request.get(icon);
+  const iconLink = page.locator('link[rel="icon"]');
+  await expect(iconLink).toHaveAttribute('href', /icon-.*\.svg$/);
+  const iconResponse = await page.request.get(await iconLink.evaluate((link: HTMLLinkElement) => link.href));
   expect(iconResponse.status()).toBe(200);
   expect(iconResponse.headers()['content-type']).toContain('image/svg+xml');
 
